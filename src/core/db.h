@@ -1,0 +1,153 @@
+// Db and Keyspace: the logical databases (SELECT 0..N-1) on top of Dict, with Redis's expiry
+// semantics. A Db owns one Dict; expiry times live inside the entries (no second table), and
+// the Db keeps the count of keys with a TTL. Expired keys are removed lazily when accessed and
+// actively by ActiveExpireCycle, which walks the table with a persistent SCAN-style cursor and
+// adapts its effort to how many of the keys it meets have expired.
+//
+// Everything that later layers need to hook (WATCH invalidation, keyspace notifications,
+// replication of expiries) goes through KeyspaceObserver, so core/ depends on nothing above it.
+// Ownership: Keyspace owns its Dbs; a Db owns its entries. Thread: command thread only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/dict.h"
+#include "core/kv_entry.h"
+
+namespace ember {
+
+// Counters shared by all Dbs of a Keyspace (INFO stats).
+struct KeyspaceStats {
+  uint64_t keyspace_hits = 0;
+  uint64_t keyspace_misses = 0;
+  uint64_t expired_keys = 0;
+  uint64_t expired_stale_perc_x100 = 0;  // last active cycle's estimate of stale keys, percent*100
+  uint64_t expired_time_cap_reached_count = 0;
+  uint64_t expire_cycle_cpu_milliseconds = 0;
+};
+
+// Hooks for layers above core/ (filled in by the server; all optional).
+class KeyspaceObserver {
+ public:
+  virtual ~KeyspaceObserver() = default;
+  // A key was expired (lazily or actively) and removed.
+  virtual void OnExpired(int db, std::string_view key) {}
+  // A key was created, modified or deleted by a command (called by commands via
+  // Db::NotifyModified, and by Db itself on expiry/flush).
+  virtual void OnModified(int db, std::string_view key) {}
+};
+
+enum class LookupFlags : uint32_t {
+  kNone = 0,
+  kNoTouch = 1,   // do not update LRU/LFU (CLIENT NO-TOUCH, OBJECT, TYPE with no-touch)
+  kNoStats = 2,   // do not count keyspace hits/misses (write lookups)
+  kNoExpire = 4,  // do not delete an expired key (replicas, internal peeks); still reports absent
+};
+constexpr LookupFlags operator|(LookupFlags a, LookupFlags b) {
+  return LookupFlags(uint32_t(a) | uint32_t(b));
+}
+constexpr bool HasFlag(LookupFlags a, LookupFlags b) { return (uint32_t(a) & uint32_t(b)) != 0; }
+
+class Db {
+ public:
+  Db(int index, Clock* clock, KeyspaceStats* stats, KeyspaceObserver* observer);
+
+  int index() const { return index_; }
+  size_t size() const { return dict_.size(); }
+  size_t expires_count() const { return expires_; }
+  Dict& dict() { return dict_; }
+
+  // Read lookup: absent or expired -> nullptr (an expired key is deleted and counted in
+  // expired_keys). Counts a keyspace hit/miss and refreshes LRU unless told otherwise.
+  KvEntry* LookupRead(std::string_view key, LookupFlags flags = LookupFlags::kNone);
+  // Write lookup: same expiry handling, no hit/miss counting.
+  KvEntry* LookupWrite(std::string_view key);
+
+  // Links a new entry; the key must be absent (use after LookupWrite returned nullptr).
+  void Add(KvEntry* e);
+  // Inserts `e`, replacing and freeing any existing entry with the same key (SET semantics:
+  // the old TTL is gone unless `e` carries one). Returns e.
+  KvEntry* Upsert(KvEntry* e);
+  // Swaps linked `old_e` for `fresh` (same key) and frees `old_e`'s block; if `move_obj` the
+  // heap object was moved into `fresh` and only the shell of old_e is freed.
+  KvEntry* ReplaceEntry(KvEntry* old_e, KvEntry* fresh, bool move_obj);
+  // Deletes the key; true if it existed (not counting an already expired key).
+  bool Delete(std::string_view key);
+  // Unlinks the key and hands ownership to the caller (UNLINK/lazy free, MOVE, RENAME).
+  KvEntry* Unlink(std::string_view key);
+
+  // Sets the expiry of linked entry `e` (absolute ms); returns the possibly moved entry.
+  KvEntry* SetExpire(KvEntry* e, int64_t when_ms);
+  // Removes the expiry; returns the possibly moved entry.
+  KvEntry* Persist(KvEntry* e);
+  // True if `e` has an expiry in the past according to the clock.
+  bool IsExpired(const KvEntry* e) const;
+
+  // SCAN over this Db: calls fn for non-expired entries of the cursor's bucket(s); returns the
+  // next cursor. Expired entries met are deleted after the step.
+  uint64_t Scan(uint64_t cursor, const std::function<void(KvEntry*)>& fn);
+  // A random non-expired entry, or nullptr (RANDOMKEY).
+  KvEntry* RandomEntry();
+  // Deletes everything.
+  void Clear();
+
+  // One round of active expiry within `budget_us`: returns the number of keys expired.
+  size_t ActiveExpireCycle(int64_t budget_us);
+
+  void NotifyModified(std::string_view key) {
+    if (observer_) observer_->OnModified(index_, key);
+  }
+
+  // Swap contents with another Db (SWAPDB): entries, expiry counts.
+  void SwapContents(Db& other);
+
+  // Current LRU clock value (seconds resolution, 24 bits, like Redis's LRU_CLOCK).
+  uint32_t LruClock() const;
+  // Seconds since the entry was last touched (OBJECT IDLETIME).
+  uint64_t IdleSeconds(const KvEntry* e) const;
+
+ private:
+  void DeleteExpired(KvEntry* e);
+  void Touch(KvEntry* e);
+  void AccountAdded(const KvEntry* e) { expires_ += e->has_expire(); }
+  void AccountRemoved(const KvEntry* e) { expires_ -= e->has_expire(); }
+
+  int index_;
+  Clock* clock_;
+  KeyspaceStats* stats_;
+  KeyspaceObserver* observer_;
+  Dict dict_;
+  size_t expires_ = 0;
+  uint64_t expire_cursor_ = 0;
+};
+
+// All databases of one server.
+class Keyspace {
+ public:
+  Keyspace(int num_dbs, Clock* clock, KeyspaceObserver* observer = nullptr);
+  int num_dbs() const { return int(dbs_.size()); }
+  Db& db(int i) { return *dbs_[i]; }
+  KeyspaceStats& stats() { return stats_; }
+  Clock* clock() const { return clock_; }
+  // Swaps the contents of two Dbs (SWAPDB).
+  void SwapDb(int a, int b);
+  void FlushAll();
+  // Cron hook: incremental rehash and shrink for every Db within budget_us.
+  void Cron(int64_t budget_us);
+  // Active expiry across Dbs within budget_us (round-robin over Dbs).
+  size_t ActiveExpire(int64_t budget_us);
+  size_t TotalKeys() const;
+
+ private:
+  Clock* clock_;
+  KeyspaceStats stats_;
+  std::vector<std::unique_ptr<Db>> dbs_;
+  int expire_db_cursor_ = 0;
+};
+
+}  // namespace ember
