@@ -2,7 +2,7 @@
 # Installs the Debian packages Ember needs to build, test and benchmark, only those missing.
 # Used by `make run`, `make test` and .ci/run; safe to run repeatedly.
 set -euo pipefail
-pkgs=(g++ cmake ninja-build make pkg-config libjemalloc-dev libgtest-dev libgmock-dev
+pkgs=(g++ cmake ninja-build make pkg-config libjemalloc-dev libxxhash-dev libgtest-dev libgmock-dev
       libbenchmark-dev redis-server redis-tools python3-redis python3-pytest
       python3-pytest-timeout clang-format tcl)
 missing=()
