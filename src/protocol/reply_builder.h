@@ -53,12 +53,20 @@ class ReplyBuilder {
   void Verbatim(std::string_view s, std::string_view format = "txt");
   // The RESP3 null "_" (RESP2: $-1).
   void Null() { NullBulk(); }
+  // Observer of error replies (errorstats, failed_calls). Called with the message after '-'.
+  using ErrorHook = void (*)(void* arg, std::string_view msg);
+  void set_error_hook(ErrorHook fn, void* arg) {
+    error_hook_ = fn;
+    error_hook_arg_ = arg;
+  }
   // Appends pre-encoded bytes (shared constant replies).
   void Raw(std::string_view bytes) { out_->append(bytes); }
 
   // Formats a double like Redis's %.17g reply form into buf (>= 32 bytes); returns length.
   static size_t FormatDouble(double d, char* buf);
-  // Formats a long double in Redis's human-friendly form into buf (>= 64 bytes); returns length.
+  static constexpr size_t kHumanDoubleMax = 5 * 1024 + 64;
+  // Formats a long double in Redis's human-friendly form into buf (>= kHumanDoubleMax bytes);
+  // returns the length.
   static size_t FormatHumanDouble(long double d, char* buf);
 
  private:
@@ -66,6 +74,8 @@ class ReplyBuilder {
 
   std::string* out_;
   int resp_;
+  ErrorHook error_hook_ = nullptr;
+  void* error_hook_arg_ = nullptr;
 };
 
 }  // namespace ember

@@ -134,6 +134,12 @@ struct CommandSpec {
   std::vector<std::unique_ptr<CommandSpec>> subcommands;  // filled by AddSub
   const CommandSpec* parent = nullptr;
 
+  // INFO commandstats counters (the only mutable part of a row).
+  struct Stats {
+    uint64_t calls = 0, usec = 0, rejected_calls = 0, failed_calls = 0;
+  };
+  mutable Stats stats;
+
   // Legacy (first, last, step) from the key specs, as COMMAND INFO reports them.
   void LegacyKeyRange(int* first, int* last, int* step) const;
   bool has(CmdFlag f) const { return flags & f; }
@@ -187,4 +193,9 @@ void RegisterConfigFamily(CommandTable& t);
 void RegisterCommandFamily(CommandTable& t);
 void RegisterClientFamily(CommandTable& t);
 
+}  // namespace ember
+
+namespace ember {
+// The Redis version Ember reports (INFO redis_version, HELLO) so clients enable 7.2 features.
+inline constexpr std::string_view kRedisCompatVersion = "7.2.4";
 }  // namespace ember

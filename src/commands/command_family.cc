@@ -1,0 +1,8 @@
+// Command command family (placeholder registration until the family lands).
+#include "server/command_table.h"
+
+namespace ember {
+
+void RegisterCommandFamily(CommandTable& t) { (void)t; }
+
+}  // namespace ember

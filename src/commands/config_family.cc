@@ -1,0 +1,8 @@
+// Config command family (placeholder registration until the family lands).
+#include "server/command_table.h"
+
+namespace ember {
+
+void RegisterConfigFamily(CommandTable& t) { (void)t; }
+
+}  // namespace ember

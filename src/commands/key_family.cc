@@ -1,0 +1,8 @@
+// Key command family (placeholder registration until the family lands).
+#include "server/command_table.h"
+
+namespace ember {
+
+void RegisterKeyFamily(CommandTable& t) { (void)t; }
+
+}  // namespace ember

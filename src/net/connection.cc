@@ -1,0 +1,46 @@
+// Plain-socket Connection.
+#include "net/connection.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "net/listener.h"
+
+namespace ember {
+
+Connection::~Connection() { Close(); }
+
+void Connection::Close() {
+  if (fd_ >= 0) {
+    close(fd_);
+    fd_ = -1;
+  }
+}
+
+ssize_t Connection::Read(char* buf, size_t n) {
+  while (true) {
+    ssize_t r = read(fd_, buf, n);
+    if (r >= 0 || errno != EINTR) return r;
+  }
+}
+
+ssize_t Connection::Write(const char* buf, size_t n) {
+  while (true) {
+    ssize_t r = send(fd_, buf, n, MSG_NOSIGNAL);
+    if (r >= 0 || errno != EINTR) return r;
+  }
+}
+
+const std::string& Connection::peer() const {
+  if (peer_.empty()) peer_ = PeerName(fd_, is_unix_);
+  return peer_;
+}
+
+const std::string& Connection::local() const {
+  if (local_.empty()) local_ = LocalName(fd_, is_unix_);
+  return local_;
+}
+
+}  // namespace ember

@@ -1,0 +1,102 @@
+// Client: the server-side state of one connection — query buffer and parser, output buffer,
+// protocol version, selected db, auth state, name, flags and counters that CLIENT LIST shows.
+// It reads requests, hands each complete one to the Server's dispatcher, and queues replies;
+// the Server flushes output in a batch once per event-loop turn.
+//
+// A Client may have no Connection (the in-process test harness, later Lua and AOF loading):
+// then replies simply accumulate in `obuf`.
+// Ownership: the Server owns every Client; a Client is freed only by the Server between loop
+// turns (CloseAsync marks it), never from inside its own event handler.
+// Thread: command thread only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "net/connection.h"
+#include "net/event_loop.h"
+#include "net/io_buf.h"
+#include "protocol/reply_builder.h"
+#include "protocol/resp_parser.h"
+
+namespace ember {
+
+class Server;
+struct CommandSpec;
+
+enum ClientFlag : uint64_t {
+  kClientMulti = 1ull << 0,
+  kClientMonitor = 1ull << 1,
+  kClientCloseAfterReply = 1ull << 2,
+  kClientCloseAsap = 1ull << 3,
+  kClientNoEvict = 1ull << 4,
+  kClientNoTouch = 1ull << 5,
+  kClientPubSub = 1ull << 6,
+  kClientBlocked = 1ull << 7,
+  kClientReplyOff = 1ull << 8,
+  kClientReplySkip = 1ull << 9,      // skip the reply of the current command
+  kClientReplySkipNext = 1ull << 10, // set by CLIENT REPLY SKIP, turns into kClientReplySkip
+  kClientUnixSocket = 1ull << 11,
+  kClientPendingWrite = 1ull << 12,
+  kClientWriteHandler = 1ull << 13,  // EPOLLOUT registered
+  kClientDirtyCas = 1ull << 14,      // WATCHed key modified (transactions issue)
+  kClientDirtyExec = 1ull << 15,
+  kClientPaused = 1ull << 16,        // input processing suspended by CLIENT PAUSE
+  kClientTracking = 1ull << 17,
+  kClientProtected = 1ull << 18,     // do not free now (e.g. while executing)
+};
+
+class Client final : public EventHandler {
+ public:
+  Client(Server* server, uint64_t id, std::unique_ptr<Connection> conn);
+  ~Client() override;
+
+  void OnEvents(uint32_t events) override;
+
+  // Parses and executes every complete request in the query buffer (stops when blocked,
+  // paused or closing).
+  void ProcessInput();
+  // Writes queued output; returns false if the connection failed (client is then closing).
+  bool Flush();
+  // Marks the client to be freed by the server between loop turns.
+  void CloseAsync();
+  bool closing() const { return flags & (kClientCloseAsap); }
+
+  Connection* conn() { return conn_.get(); }
+  ReplyBuilder& reply() { return reply_; }
+  Server& server() { return *server_; }
+  bool has_pending_output() const { return obuf.size() > opos; }
+
+  // --- state read and written by command families ---
+  uint64_t id;
+  uint64_t flags = 0;
+  std::string name;
+  std::string lib_name, lib_ver;
+  std::string user = "default";
+  int db_index = 0;
+  bool authenticated = false;
+  int64_t ctime_ms = 0;             // creation time
+  int64_t last_interaction_ms = 0;  // last time it sent a command or received output
+  const CommandSpec* last_cmd = nullptr;
+  uint64_t commands_processed = 0;
+  uint64_t net_input_bytes = 0, net_output_bytes = 0;
+
+  IoBuf qbuf;        // unparsed input
+  std::string obuf;  // unsent output starts at opos
+  size_t opos = 0;
+
+ private:
+  void ReadFromSocket();
+  void ExecuteRequest(const std::vector<std::string_view>& args);
+  void OnProtocolError(std::string_view msg);
+
+  Server* server_;
+  std::unique_ptr<Connection> conn_;
+  RespParser parser_;
+  ReplyBuilder reply_;
+};
+
+}  // namespace ember

@@ -1,0 +1,48 @@
+// CommandContext: what a command handler sees — its arguments, the calling client, the
+// selected Db, the reply builder and the server (config, clients, stats). Handlers parse
+// arguments, call a data operation and reply through ctx.reply(); they never touch sockets.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "core/db.h"
+#include "protocol/reply_builder.h"
+#include "server/client.h"
+#include "server/command_table.h"
+#include "server/server.h"
+
+namespace ember {
+
+class CommandContext {
+ public:
+  CommandContext(Server& server, Client& client, const CommandSpec& spec,
+                 std::span<const std::string_view> args)
+      : server_(server), client_(client), spec_(spec), args_(args) {}
+
+  std::span<const std::string_view> args() const { return args_; }
+  std::string_view arg(size_t i) const { return args_[i]; }
+  size_t argc() const { return args_.size(); }
+
+  Server& server() { return server_; }
+  Client& client() { return client_; }
+  const CommandSpec& spec() const { return spec_; }
+  Db& db() { return server_.keyspace().db(client_.db_index); }
+  ReplyBuilder& reply() { return client_.reply(); }
+  Clock& clock() { return server_.clock(); }
+  int64_t NowMs() const { return server_.clock().NowMs(); }
+  const ServerConfig& cfg() const { return server_.cfg(); }
+
+  // Lookup flags for read commands from client state (CLIENT NO-TOUCH).
+  LookupFlags read_flags() const {
+    return (client_.flags & kClientNoTouch) ? LookupFlags::kNoTouch : LookupFlags::kNone;
+  }
+
+ private:
+  Server& server_;
+  Client& client_;
+  const CommandSpec& spec_;
+  std::span<const std::string_view> args_;
+};
+
+}  // namespace ember

@@ -1,0 +1,198 @@
+// CommandTable: registration, case-insensitive lookup, and key extraction from key specs.
+#include "server/command_table.h"
+
+#include <algorithm>
+
+#include "server/arg_parser.h"
+
+namespace ember {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string r(s);
+  for (char& c : r)
+    if (c >= 'A' && c <= 'Z') c = char(c + 32);
+  return r;
+}
+
+}  // namespace
+
+std::span<const std::string_view> AclCategoryNames() {
+  static constexpr std::string_view kNames[] = {
+      "keyspace", "read",   "write",  "set",       "sortedset", "list",       "hash",
+      "string",   "bitmap", "hyperloglog", "geo",  "stream",    "pubsub",     "admin",
+      "fast",     "slow",   "blocking", "dangerous", "connection", "transaction", "scripting"};
+  return kNames;
+}
+
+void CommandSpec::LegacyKeyRange(int* first, int* last, int* step) const {
+  *first = *last = *step = 0;
+  if (key_specs.empty()) return;
+  // Like Redis: derived from the first spec when it is index+range; movable otherwise.
+  const KeySpec& ks = key_specs[0];
+  if (!ks.bs_keyword.empty() || ks.fk_keynum_index >= 0) return;
+  *first = ks.bs_index;
+  *step = ks.fk_key_step;
+  if (ks.fk_last_key >= 0) *last = ks.bs_index + ks.fk_last_key;
+  else *last = ks.fk_last_key;
+  // Further index+range specs widen the range when contiguous (e.g. LMOVE, SMOVE, RENAME).
+  for (size_t i = 1; i < key_specs.size(); i++) {
+    const KeySpec& k = key_specs[i];
+    if (!k.bs_keyword.empty() || k.fk_keynum_index >= 0) break;
+    if (k.fk_last_key < 0) {
+      *last = k.fk_last_key;
+    } else {
+      *last = std::max(*last, k.bs_index + k.fk_last_key);
+    }
+  }
+}
+
+std::string CommandSpec::DisplayName() const {
+  std::string n = name;
+  std::replace(n.begin(), n.end(), '|', ' ');
+  return n;
+}
+
+CommandTable& CommandTable::Instance() {
+  static CommandTable* table = new CommandTable();
+  return *table;
+}
+
+CommandTable::CommandTable() {
+  RegisterConnectionFamily(*this);
+  RegisterStringFamily(*this);
+  RegisterKeyFamily(*this);
+  RegisterServerFamily(*this);
+  RegisterConfigFamily(*this);
+  RegisterCommandFamily(*this);
+  RegisterClientFamily(*this);
+}
+
+CommandSpec* CommandTable::Add(CommandSpec spec) {
+  spec.name = Lower(spec.name);
+  auto owned = std::make_unique<CommandSpec>(std::move(spec));
+  CommandSpec* p = owned.get();
+  by_name_[p->name] = p;
+  commands_.push_back(std::move(owned));
+  return p;
+}
+
+CommandSpec* CommandTable::AddSub(CommandSpec* parent, CommandSpec spec) {
+  spec.name = parent->name + "|" + Lower(spec.name);
+  spec.parent = parent;
+  if (spec.group.empty()) spec.group = parent->group;
+  auto owned = std::make_unique<CommandSpec>(std::move(spec));
+  CommandSpec* p = owned.get();
+  parent->subcommands.push_back(std::move(owned));
+  return p;
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  char buf[64];
+  if (name.size() > sizeof(buf)) return nullptr;
+  for (size_t i = 0; i < name.size(); i++) {
+    char c = name[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? char(c + 32) : c;
+  }
+  auto it = by_name_.find(std::string(buf, name.size()));
+  return it == by_name_.end() ? nullptr : it->second;
+}
+
+const CommandSpec* CommandTable::FindSub(const CommandSpec* parent, std::string_view sub) const {
+  for (const auto& s : parent->subcommands) {
+    std::string_view short_name = std::string_view(s->name).substr(parent->name.size() + 1);
+    if (EqualsIgnoreCase(short_name, sub)) return s.get();
+  }
+  return nullptr;
+}
+
+const CommandSpec* CommandTable::Resolve(std::span<const std::string_view> args) const {
+  if (args.empty()) return nullptr;
+  const CommandSpec* c = Find(args[0]);
+  if (c && !c->subcommands.empty() && args.size() >= 2) {
+    const CommandSpec* s = FindSub(c, args[1]);
+    if (s) return s;
+  }
+  return c;
+}
+
+bool CommandTable::GetKeys(const CommandSpec& cmd, std::span<const std::string_view> args,
+                           std::vector<int>* keys, std::vector<uint32_t>* key_flags) {
+  int argc = int(args.size());
+  for (const KeySpec& ks : cmd.key_specs) {
+    int first;
+    if (ks.bs_keyword.empty()) {
+      first = ks.bs_index;
+    } else {
+      first = -1;
+      int start = ks.bs_keyword_start;
+      int from = start >= 0 ? start : argc + start;
+      int step = start >= 0 ? 1 : -1;
+      for (int i = from; i >= 1 && i < argc; i += step) {
+        if (EqualsIgnoreCase(args[i], ks.bs_keyword)) {
+          first = i + 1;
+          break;
+        }
+      }
+      if (first < 0) continue;
+    }
+    if (first >= argc) {
+      if (ks.bs_keyword.empty()) return cmd.has(kCmdNoMandatoryKeys) || !keys->empty();
+      continue;
+    }
+    int last, step;
+    if (ks.fk_keynum_index >= 0) {
+      int64_t n;
+      int idx = first + ks.fk_keynum_index;
+      if (idx >= argc || !ParseInt64(args[idx], &n) || n < 0) return false;
+      first = first + ks.fk_first_key;
+      step = ks.fk_key_step;
+      last = first + int(n - 1) * step;
+      if (n == 0) continue;
+    } else {
+      step = ks.fk_key_step;
+      if (ks.fk_last_key >= 0) {
+        last = first + ks.fk_last_key;
+      } else {
+        last = argc + ks.fk_last_key;
+        if (ks.fk_limit > 1) last = first + ((last - first) / ks.fk_limit);
+      }
+    }
+    if (last >= argc) return false;
+    for (int i = first; i <= last; i += step) {
+      keys->push_back(i);
+      if (key_flags) key_flags->push_back(ks.flags);
+    }
+  }
+  return true;
+}
+
+KeySpec KeyAt(int index, uint32_t flags) {
+  KeySpec k;
+  k.flags = flags;
+  k.bs_index = index;
+  k.fk_last_key = 0;
+  k.fk_key_step = 1;
+  return k;
+}
+
+KeySpec KeyRange(int first, int last, int step, uint32_t flags) {
+  KeySpec k;
+  k.flags = flags;
+  k.bs_index = first;
+  k.fk_last_key = last < 0 ? last : last - first;
+  k.fk_key_step = step;
+  return k;
+}
+
+KeySpec KeyNumKeys(int numkeys_index, uint32_t flags) {
+  KeySpec k;
+  k.flags = flags;
+  k.bs_index = numkeys_index;
+  k.fk_keynum_index = 0;
+  k.fk_first_key = 1;
+  k.fk_key_step = 1;
+  return k;
+}
+
+}  // namespace ember

@@ -1,0 +1,48 @@
+// ember-server entry point: parse redis-server's command line and config, daemonize if asked,
+// open listeners, and run the event loop until shutdown.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "server/config.h"
+#include "server/log.h"
+#include "server/server.h"
+
+namespace {
+
+void Daemonize() {
+  if (fork() != 0) exit(0);
+  setsid();
+  FILE* f = freopen("/dev/null", "r", stdin);
+  (void)f;
+  if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) return;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  signal(SIGPIPE, SIG_IGN);
+  ember::Config config;
+  int exit_code = 0;
+  if (!config.LoadFromArgs(argc, argv, &exit_code)) return exit_code;
+  const ember::ServerConfig& v = config.values();
+  if (std::string err = ember::ConfigureLog(v.loglevel, v.logfile); !err.empty()) {
+    fprintf(stderr, "%s\n", err.c_str());
+    return 1;
+  }
+  if (v.daemonize) Daemonize();
+  if (!v.dir.empty() && chdir(v.dir.c_str()) != 0) {
+    ember::Logf(ember::LogLevel::kWarning, "Can't chdir to '%s': %m", v.dir.c_str());
+    return 1;
+  }
+  ember::Logf(ember::LogLevel::kNotice, "Ember %s starting, pid=%d, port=%d", EMBER_VERSION,
+              int(getpid()), v.port);
+  ember::Server server(std::move(config));
+  if (std::string err = server.Listen(); !err.empty()) {
+    ember::Log(ember::LogLevel::kWarning, err);
+    return 1;
+  }
+  return server.Run();
+}

@@ -1,0 +1,492 @@
+// Server: listeners, client lifecycle, the dispatcher, cron and shutdown.
+#include "server/server.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "server/command_context.h"
+#include "server/command_table.h"
+#include "server/errors.h"
+#include "server/log.h"
+
+namespace ember {
+
+// Accepts connections on one listening socket.
+class Server::Acceptor final : public EventHandler {
+ public:
+  Acceptor(Server* s, const ListenSocket& ls) : server_(s), sock_(ls) {}
+  void OnEvents(uint32_t) override {
+    for (int i = 0; i < 1000; i++) {
+      int fd = AcceptConnection(sock_.fd);
+      if (fd < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+          Logf(LogLevel::kVerbose, "Accepting client connection: %s", strerror(errno));
+        }
+        return;
+      }
+      server_->AcceptClient(fd, sock_.is_unix);
+    }
+  }
+
+ private:
+  Server* server_;
+  ListenSocket sock_;
+};
+
+// SIGTERM/SIGINT through a signalfd, so shutdown runs on the command thread.
+class Server::SignalHandler final : public EventHandler {
+ public:
+  explicit SignalHandler(Server* s) : server_(s) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigprocmask(SIG_BLOCK, &set, nullptr);
+    fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+  }
+  ~SignalHandler() override {
+    if (fd_ >= 0) close(fd_);
+  }
+  int fd() const { return fd_; }
+  void OnEvents(uint32_t) override {
+    signalfd_siginfo si;
+    while (read(fd_, &si, sizeof(si)) == sizeof(si)) {
+      const char* name = si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
+      if (server_->shutting_down()) {
+        Log(LogLevel::kWarning, "You insist... exiting now.");
+        _exit(1);
+      }
+      Logf(LogLevel::kWarning, "Received %s scheduling shutdown...", name);
+      server_->RequestShutdown(0);
+    }
+  }
+
+ private:
+  Server* server_;
+  int fd_ = -1;
+};
+
+void ServerStats::Ring::Add(int64_t now_ms, uint64_t value) {
+  int64_t dt = now_ms - last_time_ms;
+  if (last_time_ms != 0 && dt > 0) {
+    samples[size_t(idx)] = int64_t((value - last_value) * 1000 / uint64_t(dt));
+    idx = (idx + 1) % int(samples.size());
+  }
+  last_time_ms = now_ms;
+  last_value = value;
+}
+
+double ServerStats::Ring::PerSecond() const {
+  int64_t sum = 0;
+  for (int64_t s : samples) sum += s;
+  return double(sum) / double(samples.size());
+}
+
+namespace {
+
+void CountError(void* arg, std::string_view msg) {
+  auto* stats = static_cast<ServerStats*>(arg);
+  stats->total_error_replies++;
+  size_t sp = msg.find(' ');
+  std::string_view code = msg.substr(0, sp);
+  if (stats->error_counts.size() < 128 || stats->error_counts.count(std::string(code))) {
+    stats->error_counts[std::string(code)]++;
+  }
+}
+
+std::string RandomHex(size_t n) {
+  std::random_device rd;
+  std::string s;
+  static const char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) s.push_back(kHex[rd() % 16]);
+  return s;
+}
+
+}  // namespace
+
+Server::Server(Config config, std::unique_ptr<Clock> clock)
+    : config_(std::move(config)), clock_(clock ? std::move(clock) : std::make_unique<SystemClock>()) {
+  clock_->Refresh();
+  keyspace_ = std::make_unique<Keyspace>(cfg().databases, clock_.get(), this);
+  start_time_ms_ = clock_->NowMs();
+  run_id_ = RandomHex(40);
+  CommandTable::Instance();  // build the table before serving
+  ApplyConfigHooks();
+}
+
+Server::~Server() {
+  clients_.clear();
+  for (auto& l : listeners_) {
+    close(l.fd);
+    if (l.is_unix) unlink(l.addr.c_str());
+  }
+}
+
+void Server::ApplyConfigHooks() {
+  config_.OnApply("hz", [this](const ServerConfig& v) {
+    loop_.SetPeriod(1000 / std::clamp(v.hz, 1, 500));
+    return std::string();
+  });
+  config_.OnApply("loglevel", [](const ServerConfig& v) { return ConfigureLog(v.loglevel, v.logfile); });
+  config_.OnApply("requirepass", [this](const ServerConfig& v) {
+    (void)v;
+    return std::string();
+  });
+  config_.OnApply("dir", [](const ServerConfig& v) {
+    if (!v.dir.empty() && chdir(v.dir.c_str()) != 0) return std::string(strerror(errno));
+    return std::string();
+  });
+}
+
+std::string Server::Listen() {
+  const ServerConfig& c = cfg();
+  if (c.port != 0 || c.unixsocket.empty()) {
+    std::string err = ListenTcp(c.bind, c.port, c.tcp_backlog, &listeners_);
+    if (!err.empty()) return err;
+  }
+  if (!c.unixsocket.empty()) {
+    ListenSocket ls;
+    std::string err = ListenUnix(c.unixsocket, c.unixsocketperm, c.tcp_backlog, &ls);
+    if (!err.empty()) return err;
+    listeners_.push_back(ls);
+  }
+  bound_port_ = c.port;
+  for (auto& l : listeners_) {
+    acceptors_.push_back(std::make_unique<Acceptor>(this, l));
+    loop_.Add(l.fd, EventLoop::kReadable, acceptors_.back().get());
+  }
+  signals_ = std::make_unique<SignalHandler>(this);
+  if (signals_->fd() >= 0) loop_.Add(signals_->fd(), EventLoop::kReadable, signals_.get());
+  return "";
+}
+
+int Server::Run() {
+  WritePidFile();
+  loop_.SetTimer(1000 / std::clamp(cfg().hz, 1, 500), [this] { Cron(); });
+  loop_.SetBeforeSleep([this] { BeforeSleep(); });
+  loop_.SetAfterSleep([this] { clock_->Refresh(); });
+  Log(LogLevel::kNotice, "Ready to accept connections");
+  loop_.Run();
+  // Shutdown: flush what we can, then close everything.
+  for (auto& [id, c] : clients_) c->Flush();
+  if (!cfg().pidfile.empty()) unlink(cfg().pidfile.c_str());
+  Log(LogLevel::kWarning, "Ember is now ready to exit, bye bye...");
+  return exit_code_;
+}
+
+void Server::WritePidFile() {
+  if (cfg().pidfile.empty()) return;
+  FILE* fp = fopen(cfg().pidfile.c_str(), "w");
+  if (fp) {
+    fprintf(fp, "%d\n", int(getpid()));
+    fclose(fp);
+  }
+}
+
+void Server::AcceptClient(int fd, bool is_unix) {
+  stats_.total_connections_received++;
+  if (connected_ >= size_t(cfg().maxclients)) {
+    std::string msg = "-" + std::string(errors::kMaxClients) + "\r\n";
+    (void)!write(fd, msg.data(), msg.size());
+    close(fd);
+    stats_.rejected_connections++;
+    return;
+  }
+  if (!is_unix) ConfigureTcp(fd, cfg().tcp_keepalive);
+  auto conn = std::make_unique<Connection>(fd, is_unix);
+  uint64_t id = next_client_id_++;
+  auto client = std::make_unique<Client>(this, id, std::move(conn));
+  client->ctime_ms = client->last_interaction_ms = clock_->NowMs();
+  client->reply().set_error_hook(&CountError, &stats_);
+  Client* c = client.get();
+  if (!loop_.Add(fd, EventLoop::kReadable, c)) return;
+  clients_.emplace(id, std::move(client));
+  connected_++;
+}
+
+Client* Server::CreateFakeClient() {
+  uint64_t id = next_client_id_++;
+  auto client = std::make_unique<Client>(this, id, nullptr);
+  client->ctime_ms = client->last_interaction_ms = clock_->NowMs();
+  client->reply().set_error_hook(&CountError, &stats_);
+  client->authenticated = true;
+  Client* c = client.get();
+  clients_.emplace(id, std::move(client));
+  return c;
+}
+
+Client* Server::FindClient(uint64_t id) {
+  auto it = clients_.find(id);
+  return it == clients_.end() || it->second->closing() ? nullptr : it->second.get();
+}
+
+void Server::FreeClient(Client* c) {
+  c->flags |= kClientCloseAsap;
+  close_pending_ = true;
+}
+
+void Server::QueueWrite(Client* c) {
+  if (c->flags & kClientPendingWrite) return;
+  c->flags |= kClientPendingWrite;
+  pending_writes_.push_back(c);
+}
+
+void Server::AddMonitor(Client* c) {
+  if (!(c->flags & kClientMonitor)) {
+    c->flags |= kClientMonitor;
+    monitors_.push_back(c);
+  }
+}
+
+void Server::RemoveMonitor(Client* c) {
+  monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), c), monitors_.end());
+  c->flags &= ~uint64_t(kClientMonitor);
+}
+
+void Server::BeforeSleep() {
+  for (Client* c : pending_writes_) {
+    c->flags &= ~uint64_t(kClientPendingWrite);
+    if (!c->closing()) c->Flush();
+  }
+  pending_writes_.clear();
+  if (!paused_.empty() && pause_until_ms_ <= clock_->NowMs()) UnpauseClients();
+  if (!close_pending_) return;
+  close_pending_ = false;
+  for (auto it = clients_.begin(); it != clients_.end();) {
+    Client* c = it->second.get();
+    if (!(c->flags & kClientCloseAsap)) {
+      ++it;
+      continue;
+    }
+    if (c->flags & kClientMonitor) RemoveMonitor(c);
+    paused_.erase(std::remove(paused_.begin(), paused_.end(), c), paused_.end());
+    if (c->conn()) {
+      loop_.Remove(c->conn()->fd());
+      connected_--;
+    }
+    it = clients_.erase(it);
+  }
+}
+
+void Server::RequestShutdown(int exit_code) {
+  shutdown_requested_ = true;
+  exit_code_ = exit_code;
+  loop_.Stop();
+}
+
+void Server::PauseClients(int64_t until_ms, bool all) {
+  pause_until_ms_ = std::max(pause_until_ms_, until_ms);
+  pause_all_ = pause_all_ || all;
+}
+
+void Server::UnpauseClients() {
+  pause_until_ms_ = 0;
+  pause_all_ = false;
+  std::vector<Client*> resume;
+  resume.swap(paused_);
+  for (Client* c : resume) {
+    c->flags &= ~uint64_t(kClientPaused);
+    if (!c->closing()) c->ProcessInput();
+  }
+}
+
+bool Server::IsPaused(const CommandSpec& cmd) const {
+  if (pause_until_ms_ <= clock_->NowMs()) return false;
+  if (pause_all_) return true;
+  return cmd.has(kCmdWrite) || cmd.has(kCmdMayReplicate);
+}
+
+void Server::ResetStats() {
+  stats_.total_connections_received = 0;
+  stats_.total_commands_processed = 0;
+  stats_.rejected_connections = 0;
+  stats_.net_input_bytes = stats_.net_output_bytes = 0;
+  stats_.total_error_replies = 0;
+  stats_.unexpected_error_replies = 0;
+  stats_.total_reads_processed = stats_.total_writes_processed = 0;
+  stats_.client_query_buffer_limit_disconnections = 0;
+  stats_.error_counts.clear();
+  KeyspaceStats& ks = keyspace_->stats();
+  ks = KeyspaceStats{};
+  for (const auto& cmd : CommandTable::Instance().commands()) {
+    cmd->stats = {};
+    for (const auto& sub : cmd->subcommands) sub->stats = {};
+  }
+}
+
+void Server::OnExpired(int db, std::string_view key) { (void)db, (void)key; }
+void Server::OnModified(int db, std::string_view key) { (void)db, (void)key; }
+
+void Server::HandleTimeouts() {
+  int timeout = cfg().timeout;
+  if (timeout <= 0) return;
+  int64_t now = clock_->NowMs();
+  for (auto& [id, c] : clients_) {
+    if (!c->conn() || c->closing()) continue;
+    if (c->flags & (kClientMonitor | kClientPubSub | kClientBlocked)) continue;
+    if (now - c->last_interaction_ms > int64_t(timeout) * 1000) {
+      Log(LogLevel::kVerbose, "Closing idle client");
+      c->CloseAsync();
+    }
+  }
+}
+
+void Server::Cron() {
+  clock_->Refresh();
+  cronloops_++;
+  int hz = std::clamp(cfg().hz, 1, 500);
+  int64_t now = clock_->NowMs();
+  stats_.ops_ring.Add(now, stats_.total_commands_processed);
+  stats_.net_in_ring.Add(now, stats_.net_input_bytes);
+  stats_.net_out_ring.Add(now, stats_.net_output_bytes);
+  if (cronloops_ % uint64_t(hz) == 0) {
+    HandleTimeouts();
+    for (auto& [id, c] : clients_) c->qbuf.ShrinkIfIdle(32 * 1024);
+  }
+  keyspace_->Cron(1000);
+  // Active expiry: 25% of a cron period at effort 1, up to ~43% at effort 10 (like Redis).
+  int64_t period_us = 1'000'000 / hz;
+  int effort = std::clamp(cfg().active_expire_effort, 1, 10);
+  int64_t budget = period_us * (25 + 2 * (effort - 1)) / 100;
+  if (active_expire_enabled_) keyspace_->ActiveExpire(budget);
+  if (!paused_.empty() && pause_until_ms_ <= now) UnpauseClients();
+}
+
+void Server::FeedMonitors(Client& c, std::span<const std::string_view> args) {
+  int64_t us = clock_->NowUs();
+  char head[96];
+  std::string addr = c.conn() ? c.conn()->peer() : (c.id ? "lua" : "?");
+  snprintf(head, sizeof(head), "%lld.%06lld [%d ", static_cast<long long>(us / 1000000),
+           static_cast<long long>(us % 1000000), c.db_index);
+  std::string line = head;
+  line += addr;
+  line += "]";
+  for (std::string_view a : args) {
+    line += " \"";
+    for (unsigned char ch : a) {
+      switch (ch) {
+        case '\\': line += "\\\\"; break;
+        case '"': line += "\\\""; break;
+        case '\n': line += "\\n"; break;
+        case '\r': line += "\\r"; break;
+        case '\t': line += "\\t"; break;
+        case '\a': line += "\\a"; break;
+        case '\b': line += "\\b"; break;
+        default:
+          if (isprint(ch)) {
+            line.push_back(char(ch));
+          } else {
+            char hx[8];
+            snprintf(hx, sizeof(hx), "\\x%02x", ch);
+            line += hx;
+          }
+      }
+    }
+    line += "\"";
+  }
+  for (Client* m : monitors_) {
+    if (m == &c || m->closing()) continue;
+    m->reply().SimpleString(line);
+    QueueWrite(m);
+  }
+}
+
+void Server::RecordSlowlog(Client& c, std::span<const std::string_view> args, int64_t us) {
+  int64_t threshold = cfg().slowlog_log_slower_than;
+  if (threshold < 0 || us < threshold) return;
+  SlowlogEntry e;
+  e.id = slowlog_next_id_++;
+  e.time_sec = clock_->NowMs() / 1000;
+  e.duration_us = us;
+  size_t n = std::min<size_t>(args.size(), 32);
+  for (size_t i = 0; i < n; i++) {
+    if (n == 32 && i == 31) {
+      e.args.push_back("... (" + std::to_string(args.size() - 31) + " more arguments)");
+      break;
+    }
+    std::string_view a = args[i];
+    if (a.size() > 128) {
+      e.args.push_back(std::string(a.substr(0, 128)) + "... (" +
+                       std::to_string(a.size() - 128) + " more bytes)");
+    } else {
+      e.args.emplace_back(a);
+    }
+  }
+  e.peer = c.conn() ? c.conn()->peer() : "";
+  e.client_name = c.name;
+  slowlog_.push_front(std::move(e));
+  while (int64_t(slowlog_.size()) > std::max<int64_t>(cfg().slowlog_max_len, 0)) {
+    slowlog_.pop_back();
+  }
+}
+
+void Server::Execute(Client& c, std::span<const std::string_view> args) {
+  ReplyBuilder& r = c.reply();
+  const CommandTable& table = CommandTable::Instance();
+  const CommandSpec* cmd = table.Find(args[0]);
+  if (!cmd) {
+    r.Error(errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
+    return;
+  }
+  if (!cmd->subcommands.empty() && args.size() >= 2) {
+    const CommandSpec* sub = table.FindSub(cmd, args[1]);
+    if (!sub) {
+      r.Error(errors::UnknownSubcommand(args[1], cmd->name));
+      cmd->stats.rejected_calls++;
+      return;
+    }
+    cmd = sub;
+  }
+  int argc = int(args.size());
+  if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity) {
+    r.Error(errors::WrongArity(cmd->name));
+    cmd->stats.rejected_calls++;
+    return;
+  }
+  if (!c.authenticated && !cmd->has(kCmdNoAuth)) {
+    r.Error(errors::kNoAuth);
+    cmd->stats.rejected_calls++;
+    return;
+  }
+  if (IsPaused(*cmd) && c.conn()) {
+    c.flags |= kClientPaused;
+    paused_.push_back(&c);
+    return;
+  }
+  if (!monitors_.empty() && !cmd->has(kCmdSkipMonitor) && !cmd->has(kCmdAdmin)) {
+    FeedMonitors(c, args);
+  }
+
+  size_t reply_mark = c.obuf.size();
+  if (c.flags & kClientReplySkipNext) {
+    c.flags = (c.flags & ~uint64_t(kClientReplySkipNext)) | kClientReplySkip;
+  }
+  uint64_t errors_before = stats_.total_error_replies;
+  int64_t start = SystemClock::MonotonicUs();
+  CommandContext ctx(*this, c, *cmd, args);
+  cmd->handler(ctx);
+  int64_t dur = SystemClock::MonotonicUs() - start;
+
+  cmd->stats.calls++;
+  cmd->stats.usec += uint64_t(dur);
+  if (stats_.total_error_replies != errors_before) cmd->stats.failed_calls++;
+  stats_.total_commands_processed++;
+  c.commands_processed++;
+  c.last_cmd = cmd;
+  c.last_interaction_ms = clock_->NowMs();
+  if (!cmd->has(kCmdSkipSlowlog)) RecordSlowlog(c, args, dur);
+  if (c.flags & (kClientReplyOff | kClientReplySkip)) {
+    c.obuf.resize(reply_mark);
+    c.flags &= ~uint64_t(kClientReplySkip);
+  }
+}
+
+}  // namespace ember

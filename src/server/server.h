@@ -1,0 +1,182 @@
+// Server: owns everything of one ember-server process — config, clock, keyspace, event loop,
+// listeners, clients, statistics — and runs the dispatcher that every request goes through.
+//
+// Dispatch order (Execute): lookup in the command table (unknown command/subcommand) → arity →
+// auth → (later: ACL, OOM, loading, MULTI queueing) → handler → bookkeeping (commandstats,
+// errorstats, slowlog, MONITOR feed). Handlers only see a CommandContext.
+//
+// Cron (hz times a second): clock refresh, client timeouts, incremental rehash, active expiry,
+// instantaneous metrics. Before each sleep: pending replies are written in one batch and
+// clients marked for closing are freed.
+// Ownership: main() owns the Server. Thread: the command thread; nothing else touches it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/db.h"
+#include "net/event_loop.h"
+#include "net/listener.h"
+#include "server/client.h"
+#include "server/config.h"
+
+namespace ember {
+
+struct CommandSpec;
+
+// Counters for INFO stats.
+struct ServerStats {
+  uint64_t total_connections_received = 0;
+  uint64_t total_commands_processed = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t net_input_bytes = 0;
+  uint64_t net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t unexpected_error_replies = 0;
+  uint64_t total_reads_processed = 0;
+  uint64_t total_writes_processed = 0;
+  uint64_t client_query_buffer_limit_disconnections = 0;
+  std::map<std::string, uint64_t> error_counts;  // errorstats: "ERR" -> count
+  // Instantaneous metrics: ring of (time_ms, counter) samples taken by cron.
+  struct Ring {
+    std::array<int64_t, 16> samples{};
+    int idx = 0;
+    int64_t last_time_ms = 0;
+    uint64_t last_value = 0;
+    void Add(int64_t now_ms, uint64_t value);
+    double PerSecond() const;
+  };
+  Ring ops_ring, net_in_ring, net_out_ring;
+};
+
+// SLOWLOG entries.
+struct SlowlogEntry {
+  uint64_t id;
+  int64_t time_sec;
+  int64_t duration_us;
+  std::vector<std::string> args;  // truncated like Redis (32 args, 128 bytes each)
+  std::string peer;
+  std::string client_name;
+};
+
+class Server : public KeyspaceObserver {
+ public:
+  explicit Server(Config config, std::unique_ptr<Clock> clock = nullptr);
+  ~Server() override;
+
+  // Opens listeners and registers the cron. Returns "" or an error to print before exiting.
+  std::string Listen();
+  // Runs the event loop until shutdown. Returns the process exit code.
+  int Run();
+
+  // --- dispatcher ---
+  // Executes one request for client c (args[0] is the command name) and appends the reply to
+  // the client's output buffer.
+  void Execute(Client& c, std::span<const std::string_view> args);
+
+  // --- accessors for command families ---
+  Config& config() { return config_; }
+  const ServerConfig& cfg() const { return config_.values(); }
+  Keyspace& keyspace() { return *keyspace_; }
+  Clock& clock() { return *clock_; }
+  EventLoop& loop() { return loop_; }
+  ServerStats& stats() { return stats_; }
+  int64_t start_time_ms() const { return start_time_ms_; }
+  uint64_t cron_loops() const { return cronloops_; }
+  const std::string& run_id() const { return run_id_; }
+  int tcp_port() const { return bound_port_; }
+  const std::vector<ListenSocket>& listeners() const { return listeners_; }
+
+  // Clients, ordered by id (= creation order).
+  const std::map<uint64_t, std::unique_ptr<Client>>& clients() const { return clients_; }
+  Client* FindClient(uint64_t id);
+  // Creates a client without a connection (tests, scripting, AOF loading).
+  Client* CreateFakeClient();
+  void FreeClient(Client* c);
+  // Marks a client for writing in the before-sleep batch.
+  void QueueWrite(Client* c);
+  size_t connected_clients() const { return connected_; }
+  size_t blocked_clients() const { return blocked_; }
+
+  // MONITOR support.
+  void AddMonitor(Client* c);
+  void RemoveMonitor(Client* c);
+
+  // SLOWLOG.
+  std::deque<SlowlogEntry>& slowlog() { return slowlog_; }
+  uint64_t& slowlog_next_id() { return slowlog_next_id_; }
+
+  // CLIENT PAUSE: until `until_ms`, writes (or all commands) wait.
+  void PauseClients(int64_t until_ms, bool all);
+  void UnpauseClients();
+  bool IsPaused(const CommandSpec& cmd) const;
+
+  // SHUTDOWN: stops the loop after this turn. Returns false if refused (ABORT handling).
+  void RequestShutdown(int exit_code);
+  bool shutting_down() const { return shutdown_requested_; }
+
+  // Resets INFO stats (CONFIG RESETSTAT).
+  void ResetStats();
+
+  // KeyspaceObserver
+  void OnExpired(int db, std::string_view key) override;
+  void OnModified(int db, std::string_view key) override;
+
+  // DEBUG SET-ACTIVE-EXPIRE.
+  void set_active_expire(bool on) { active_expire_enabled_ = on; }
+  bool active_expire() const { return active_expire_enabled_; }
+
+  // Runs one cron tick (exposed for tests).
+  void Cron();
+
+ private:
+  class Acceptor;
+  class SignalHandler;
+  void BeforeSleep();
+  void AcceptClient(int fd, bool is_unix);
+  void HandleTimeouts();
+  void FeedMonitors(Client& c, std::span<const std::string_view> args);
+  void RecordSlowlog(Client& c, std::span<const std::string_view> args, int64_t us);
+  void ResumePausedClients();
+  void WritePidFile();
+  void ApplyConfigHooks();
+
+  Config config_;
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<Keyspace> keyspace_;
+  EventLoop loop_;
+  ServerStats stats_;
+  std::vector<ListenSocket> listeners_;
+  std::vector<std::unique_ptr<Acceptor>> acceptors_;
+  std::unique_ptr<SignalHandler> signals_;
+  std::map<uint64_t, std::unique_ptr<Client>> clients_;
+  std::vector<Client*> pending_writes_;
+  std::vector<Client*> monitors_;
+  std::deque<SlowlogEntry> slowlog_;
+  uint64_t slowlog_next_id_ = 0;
+  uint64_t next_client_id_ = 1;
+  size_t connected_ = 0;
+  size_t blocked_ = 0;
+  bool close_pending_ = false;
+  int64_t start_time_ms_ = 0;
+  uint64_t cronloops_ = 0;
+  std::string run_id_;
+  int bound_port_ = 0;
+  bool shutdown_requested_ = false;
+  bool active_expire_enabled_ = true;
+  int exit_code_ = 0;
+  int64_t pause_until_ms_ = 0;
+  bool pause_all_ = false;
+  std::vector<Client*> paused_;
+};
+
+}  // namespace ember
