@@ -69,12 +69,16 @@ class Db {
   KvEntry* LookupWrite(std::string_view key);
 
   // Links a new entry; the key must be absent (use after LookupWrite returned nullptr).
+  // Stamps the entry's LRU clock (a command that must keep an idle time, e.g. RENAME, sets
+  // the field again afterwards).
   void Add(KvEntry* e);
   // Inserts `e`, replacing and freeing any existing entry with the same key (SET semantics:
-  // the old TTL is gone unless `e` carries one). Returns e.
+  // the old TTL is gone unless `e` carries one). An expired old entry counts as expired first,
+  // as Redis's lookup before SET does. Stamps e's LRU clock. Returns e.
   KvEntry* Upsert(KvEntry* e);
   // Swaps linked `old_e` for `fresh` (same key) and frees `old_e`'s block; if `move_obj` the
-  // heap object was moved into `fresh` and only the shell of old_e is freed.
+  // heap object was moved into `fresh` and only the shell of old_e is freed. `fresh` inherits
+  // old_e's LRU/LFU field.
   KvEntry* ReplaceEntry(KvEntry* old_e, KvEntry* fresh, bool move_obj);
   // Deletes the key; true if it existed (not counting an already expired key).
   bool Delete(std::string_view key);
@@ -93,7 +97,7 @@ class Db {
   uint64_t Scan(uint64_t cursor, const std::function<void(KvEntry*)>& fn);
   // A random non-expired entry, or nullptr (RANDOMKEY).
   KvEntry* RandomEntry();
-  // Deletes everything.
+  // Deletes everything (OnModified is called for every key first when an observer is set).
   void Clear();
 
   // One round of active expiry within `budget_us`: returns the number of keys expired.
@@ -124,6 +128,8 @@ class Db {
   Dict dict_;
   size_t expires_ = 0;
   uint64_t expire_cursor_ = 0;
+  uint64_t expire_cycle_us_ = 0;          // sub-millisecond remainder of expiry-cycle time
+  std::vector<KvEntry*> expired_batch_;  // scratch: expired entries met by one Scan step
 };
 
 // All databases of one server.

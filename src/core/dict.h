@@ -82,7 +82,9 @@ class Dict {
   void ResizeTo(size_t new_size);
   void MigrateBucket(size_t idx);
   void FinishRehashIfDone();
-  KvEntry** FindLink(std::string_view key, uint64_t h);
+  // The link (bucket slot or `next` field) pointing at the entry with `key`, or nullptr;
+  // *table receives the table index when non-null.
+  KvEntry** FindLink(std::string_view key, uint64_t h, int* table);
   static KvEntry** AllocBuckets(size_t n);
   static void FreeBuckets(KvEntry** b, size_t n);
 

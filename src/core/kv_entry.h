@@ -60,6 +60,13 @@ struct RawString {
 // per encoding so that KvEntry::Destroy can free their heap objects.
 using ObjDestructor = void (*)(void* obj);
 void RegisterObjDestructor(ObjEncoding enc, ObjDestructor fn);
+// Deep-copy hook (COPY): returns a new object owned by the caller, or nullptr if not copyable.
+// Without one, KvEntry::Clone returns nullptr for that encoding.
+using ObjCopier = void* (*)(const void* obj);
+void RegisterObjCopier(ObjEncoding enc, ObjCopier fn);
+// Heap bytes of an object (MEMORY USAGE, accounting); without one only the entry is counted.
+using ObjMemoryUsageFn = size_t (*)(const void* obj);
+void RegisterObjMemoryUsage(ObjEncoding enc, ObjMemoryUsageFn fn);
 
 class KvEntry {
  public:
@@ -75,6 +82,10 @@ class KvEntry {
   static KvEntry* CreateRawString(std::string_view key, std::string_view value,
                                   int64_t expire_ms = kNoExpire);
   static KvEntry* CreateInt(std::string_view key, int64_t value, int64_t expire_ms = kNoExpire);
+  // Creates a kEmbStr entry even for integer-looking text (INCRBYFLOAT's result is stored
+  // embstr, as Redis does); `value` must be at most kEmbStrMax bytes.
+  static KvEntry* CreateEmbString(std::string_view key, std::string_view value,
+                                  int64_t expire_ms = kNoExpire);
   // Creates an entry owning heap object `obj` (raw strings, collections).
   static KvEntry* CreateObj(std::string_view key, ObjType type, ObjEncoding enc, void* obj,
                             int64_t expire_ms = kNoExpire);
@@ -102,6 +113,8 @@ class KvEntry {
   // --- string values ---
   bool is_int() const { return encoding() == ObjEncoding::kInt; }
   int64_t int_value() const;
+  // Overwrites the inline integer in place; requires is_int() (INCR family fast path).
+  void set_int_value(int64_t v);
   // The string value; an integer is rendered into `scratch` (at least 21 bytes).
   std::string_view StringValue(char* scratch) const;
   size_t StringLength() const;
@@ -124,13 +137,33 @@ class KvEntry {
 
  private:
   KvEntry() = default;
-  const char* key_pos() const;
+  // key() is inline because the table compares keys on every chain step.
+  const char* key_pos() const {
+    const char* p = reinterpret_cast<const char*>(this) + sizeof(KvEntry);
+    return has_expire() ? p + sizeof(int64_t) : p;
+  }
   const char* value_pos() const;
 
   uint8_t meta_;
   uint8_t lru_[3];
   // variable part follows
 } __attribute__((packed));
+
+inline std::string_view KvEntry::key() const {
+  const char* p = key_pos();
+  uint64_t n = uint8_t(*p++);
+  if (n >= 0x80) {  // keys of 128 bytes or more: multi-byte varint
+    n &= 0x7f;
+    int shift = 7;
+    uint8_t b;
+    do {
+      b = uint8_t(*p++);
+      n |= uint64_t(b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+  }
+  return {p, size_t(n)};
+}
 
 // True if `s` is a canonical integer in int64 range (Redis's string2ll rules); sets *out.
 bool StringToInt64(std::string_view s, int64_t* out);

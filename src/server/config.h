@@ -12,8 +12,10 @@
 // Ownership: the Server owns one Config. Thread: command thread only.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -54,6 +56,8 @@ struct ServerConfig {
   std::string enable_debug_command_text = "no";
   // persistence (stored now, acted on by the persistence issue)
   std::string save = "3600 1 300 100 60 10000";
+  // The same schedule, typed: (seconds, changes) pairs; empty when `save ""`.
+  std::vector<std::pair<int64_t, int64_t>> save_params = {{3600, 1}, {300, 100}, {60, 10000}};
   bool appendonly = false;
   std::string appendfsync = "everysec";
   std::string appendfilename = "appendonly.aof";
@@ -69,7 +73,38 @@ struct ServerConfig {
   int maxmemory_eviction_tenacity = 10;
   int lfu_log_factor = 10;
   int lfu_decay_time = 1;
+  // output buffers, indexed by ClientClass: normal, replica, pubsub (client-output-buffer-limit)
+  struct OutputBufferLimit {
+    int64_t hard_bytes = 0;
+    int64_t soft_bytes = 0;
+    int64_t soft_seconds = 0;
+  };
+  enum ClientClass { kClientNormal = 0, kClientReplica = 1, kClientPubsub = 2 };
+  std::array<OutputBufferLimit, 3> client_output_buffer_limit = {
+      {{0, 0, 0}, {256ll << 20, 64ll << 20, 60}, {32ll << 20, 8ll << 20, 60}}};
+  // notify-keyspace-events parsed into Redis's bit values (kNotify* below).
+  uint32_t notify_keyspace_event_flags = 0;
+  // Directives that only exist in files and accumulate, kept for their owners (ACL, commands).
+  std::vector<std::pair<std::string, std::string>> rename_command;  // (command, new name or "")
+  std::vector<std::vector<std::string>> user;                       // args of each `user` line
+  std::vector<std::vector<std::string>> loadmodule;                 // path and args per line
 };
+
+// Bits of ServerConfig::notify_keyspace_event_flags, same values as Redis.
+inline constexpr uint32_t kNotifyKeyspace = 1 << 0;  // K
+inline constexpr uint32_t kNotifyKeyevent = 1 << 1;  // E
+inline constexpr uint32_t kNotifyGeneric = 1 << 2;   // g
+inline constexpr uint32_t kNotifyString = 1 << 3;    // $
+inline constexpr uint32_t kNotifyList = 1 << 4;      // l
+inline constexpr uint32_t kNotifySet = 1 << 5;       // s
+inline constexpr uint32_t kNotifyHash = 1 << 6;      // h
+inline constexpr uint32_t kNotifyZset = 1 << 7;      // z
+inline constexpr uint32_t kNotifyExpired = 1 << 8;   // x
+inline constexpr uint32_t kNotifyEvicted = 1 << 9;   // e
+inline constexpr uint32_t kNotifyStream = 1 << 10;   // t
+inline constexpr uint32_t kNotifyKeyMiss = 1 << 11;  // m
+inline constexpr uint32_t kNotifyModule = 1 << 12;   // d
+inline constexpr uint32_t kNotifyNew = 1 << 13;      // n
 
 class Config {
  public:
@@ -81,8 +116,16 @@ class Config {
   // to stderr and sets *exit_code = 1.
   bool LoadFromArgs(int argc, char** argv, int* exit_code);
   // Parses redis.conf text (used by LoadFromArgs and tests). `origin` names the source in
-  // errors. Returns "" on success or the error message.
+  // errors. Returns "" on success or the error message: for a bad line, the whole block
+  // redis-server prints ("\n*** FATAL CONFIG FILE ERROR (...) ***\nReading the configuration
+  // file, at line N\n>>> 'line'\nreason\n"); details are also in last_load_error().
   std::string LoadFromString(std::string_view text, std::string_view origin = "");
+  struct LoadError {
+    int line = 0;           // 1-based, within the text (or included file) that failed
+    std::string line_text;  // the offending line, trimmed
+    std::string reason;     // e.g. "argument couldn't be parsed into an integer"
+  };
+  const LoadError& last_load_error() const { return last_error_; }
 
   const ServerConfig& values() const { return v_; }
   ServerConfig& mutable_values() { return v_; }
@@ -93,11 +136,21 @@ class Config {
   // CONFIG SET: applies all pairs or none. Returns "" or the full error text, e.g.
   // "ERR Unknown option or number of arguments for CONFIG SET - 'foo'".
   std::string Set(const std::vector<std::pair<std::string_view, std::string_view>>& pairs);
+  // Same; `local_client` says whether the caller is on a local connection, which unlocks
+  // protected directives (dir, dbfilename, ...) when enable-protected-configs is "local".
+  std::string Set(const std::vector<std::pair<std::string_view, std::string_view>>& pairs,
+                  bool local_client);
+  // The CONFIG GET text of one directive or alias (case-insensitive), or "" if unknown.
+  std::string GetValue(std::string_view name) const;
+  // True for directives whose values must not be logged (requirepass, masterauth, ...).
+  static bool IsSensitive(std::string_view name);
   // CONFIG REWRITE: "" or the error text. Fails when there is no config file.
   std::string Rewrite();
 
-  // Called after a directive changed through CONFIG SET (name is canonical). A hook returning
-  // a non-empty error rolls the whole CONFIG SET back.
+  // Called after a directive changed through CONFIG SET (name is canonical; an alias given
+  // here is mapped to it). A hook returning a non-empty reason (e.g. "Failed to bind to
+  // specified addresses.") rolls the whole CONFIG SET back; Set() wraps it as
+  // "ERR CONFIG SET failed (possibly related to argument 'name') - reason".
   using ApplyHook = std::function<std::string(const ServerConfig&)>;
   void OnApply(std::string_view name, ApplyHook hook);
 
@@ -106,6 +159,12 @@ class Config {
 
  private:
   ServerConfig v_;
+  // Values of directives that are accepted and stored but have no ServerConfig field yet,
+  // canonical CONFIG GET text keyed by canonical name.
+  std::map<std::string, std::string, std::less<>> stored_;
+  bool save_seen_in_files_ = false;  // first `save` line in files replaces the default
+  int include_depth_ = 0;
+  LoadError last_error_;
   std::string config_file_;
   std::vector<std::string> argv_;
   std::vector<std::pair<std::string, ApplyHook>> hooks_;

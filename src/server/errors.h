@@ -14,6 +14,7 @@ inline constexpr std::string_view kWrongType =
 inline constexpr std::string_view kNotInteger = "ERR value is not an integer or out of range";
 inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
 inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kDecrementOverflow = "ERR decrement would overflow";
 inline constexpr std::string_view kIncrFloatNaN = "ERR increment would produce NaN or Infinity";
 inline constexpr std::string_view kNoSuchKey = "ERR no such key";
 inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of range";
@@ -22,7 +23,36 @@ inline constexpr std::string_view kSameObject = "ERR source and destination obje
 inline constexpr std::string_view kStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr std::string_view kOffsetOutOfRange = "ERR offset is out of range";
+inline constexpr std::string_view kLcsNotStrings =
+    "ERR The specified keys must contain string values";
+inline constexpr std::string_view kLcsLenAndIdx =
+    "ERR If you want both the length and indexes, please just use IDX.";
+inline constexpr std::string_view kLcsTooLong = "ERR String too long for LCS";
+inline constexpr std::string_view kLcsOverMaxBulk =
+    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+inline constexpr std::string_view kLcsAllocFailed =
+    "ERR Insufficient memory, failed allocating transient memory for LCS";
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
+// Keyspace and expiry commands (key_family.cc, expire_family.cc).
+inline constexpr std::string_view kInvalidFirstDbIndex = "ERR invalid first DB index";
+inline constexpr std::string_view kInvalidSecondDbIndex = "ERR invalid second DB index";
+inline constexpr std::string_view kExpireNxConflict =
+    "ERR NX and XX, GT or LT options at the same time are not compatible";
+inline constexpr std::string_view kExpireGtLtConflict =
+    "ERR GT and LT options at the same time are not compatible";
+inline constexpr std::string_view kLfuNotSelected =
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
+    "that when switching between policies at runtime LRU and LFU data will take some time to "
+    "adjust.";
+inline constexpr std::string_view kLfuSelected =
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+    "switching between policies at runtime LRU and LFU data will take some time to adjust.";
+// Ember-specific: a value type without a registered deep-copy hook (COPY).
+inline constexpr std::string_view kNotCopyable = "ERR the value of this key cannot be copied";
+// "ERR Unsupported option foo" (EXPIRE family flags).
+inline std::string UnsupportedOption(std::string_view opt) {
+  return "ERR Unsupported option " + std::string(opt);
+}
 inline constexpr std::string_view kNoAuth = "NOAUTH Authentication required.";
 inline constexpr std::string_view kWrongPass =
     "WRONGPASS invalid username-password pair or user is disabled.";
@@ -38,6 +68,53 @@ inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
 inline constexpr std::string_view kExecAbort =
     "EXECABORT Transaction discarded because of previous errors.";
+// Server commands (SHUTDOWN, SLOWLOG, MONITOR, DEBUG).
+inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";
+inline constexpr std::string_view kSlowlogCount = "ERR count should be greater than or equal to -1";
+inline constexpr std::string_view kMonitorDenyBlocking =
+    "ERR MONITOR isn't allowed for DENY BLOCKING client";
+inline constexpr std::string_view kDebugNotAllowed =
+    "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you "
+    "can run it from a local connection, otherwise you need to set this option in the "
+    "configuration file, and then restart the server.";
+// "ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP."
+inline std::string UnknownSubcommandOrArity(std::string_view sub, std::string_view cmd_upper) {
+  return "ERR unknown subcommand or wrong number of arguments for '" +
+         std::string(sub.substr(0, 128)) + "'. Try " + std::string(cmd_upper) + " HELP.";
+}
+
+// COMMAND GETKEYS / GETKEYSANDFLAGS (command_family.cc).
+inline constexpr std::string_view kGetKeysInvalidCommand = "ERR Invalid command specified";
+inline constexpr std::string_view kGetKeysNoKeys = "ERR The command has no key arguments";
+inline constexpr std::string_view kGetKeysWrongArgCount =
+    "ERR Invalid number of arguments specified for command";
+inline constexpr std::string_view kGetKeysInvalidArgs =
+    "ERR Invalid arguments specified for command";
+// CLIENT (client_family.cc).
+inline constexpr std::string_view kClientNameInvalid =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+inline constexpr std::string_view kNoSuchClient = "ERR No such client";
+inline constexpr std::string_view kClientIdNotPositive = "ERR client-id should be greater than 0";
+inline constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
+inline constexpr std::string_view kTimeoutNotInteger =
+    "ERR timeout is not an integer or out of range";
+inline constexpr std::string_view kClientPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
+// "ERR Unknown client type 'foo'"
+inline std::string UnknownClientType(std::string_view type) {
+  return "ERR Unknown client type '" + std::string(type) + "'";
+}
+// "ERR No such user 'foo'"
+inline std::string NoSuchUser(std::string_view user) {
+  return "ERR No such user '" + std::string(user) + "'";
+}
+// "ERR Unrecognized option 'foo'" (CLIENT SETINFO)
+inline std::string UnrecognizedOption(std::string_view opt) {
+  return "ERR Unrecognized option '" + std::string(opt) + "'";
+}
+// "ERR lib-name cannot contain spaces, newlines or special characters." (CLIENT SETINFO)
+inline std::string ClientAttrInvalid(std::string_view attr) {
+  return "ERR " + std::string(attr) + " cannot contain spaces, newlines or special characters.";
+}
 
 // Protocol errors (the connection is closed after replying).
 inline constexpr std::string_view kProtoInvalidMultibulk = "ERR Protocol error: invalid multibulk length";

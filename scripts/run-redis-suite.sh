@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs Redis's own Tcl test suite (tag 7.0.15) against a freshly started ember-server in
+# external mode. The Redis sources are NOT part of this repository: pass a directory holding
+# an unpacked redis 7.0.15 source tree (tests/, runtest) as REDIS_SRC. Debian's redis-cli and
+# redis-benchmark are linked in as src/redis-cli and src/redis-benchmark (the suite calls
+# them by those paths); nothing from the Redis tree is built.
+#
+#   REDIS_SRC=/path/to/redis-7.0.15 scripts/run-redis-suite.sh unit/type/string unit/keyspace
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+: "${REDIS_SRC:?set REDIS_SRC to an unpacked redis 7.0.15 source tree}"
+ember=${EMBER_SERVER:-$here/build/release/ember-server}
+units=("$@")
+[ ${#units[@]} -gt 0 ] || units=(unit/type/string unit/type/incr unit/keyspace unit/expire
+                                 unit/scan unit/protocol unit/quit unit/info-command)
+mkdir -p "$REDIS_SRC/src"
+ln -sf "$(command -v redis-cli)" "$REDIS_SRC/src/redis-cli"
+ln -sf "$(command -v redis-benchmark)" "$REDIS_SRC/src/redis-benchmark"
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+workdir=$(mktemp -d)
+"$ember" --port "$port" --bind 127.0.0.1 --save "" --dir "$workdir" --enable-debug-command yes \
+  >"$workdir/ember.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$workdir"' EXIT
+for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+status=0
+for u in "${units[@]}"; do
+  echo "=== $u"
+  (cd "$REDIS_SRC" && ./runtest --host 127.0.0.1 --port "$port" --tags -slow --tags -needs:debug \
+      --single "$u" --clients 1) || status=1
+done
+exit $status

@@ -1,0 +1,307 @@
+// Db and Keyspace: expiry semantics, LRU clock and active expiry on top of Dict.
+//
+// Expiry follows Redis 7: a key with expiry time `when` (absolute ms) is expired once the
+// clock's cached now is strictly greater than `when` (keyIsExpired: now > when). Reads and
+// writes delete an expired key they meet (lazy expiry); ActiveExpireCycle reclaims the keys
+// nobody touches.
+//
+// Active expiry essay. Expiry times live inside the entries, so there is no separate index of
+// volatile keys to sample from; instead the cycle walks the main table with a persistent SCAN
+// cursor (valid across resizes, see dict.cc) and checks the volatile entries of each visited
+// bucket. Entries found expired are collected during the Scan callback and deleted after the
+// step, so the table is never modified while Scan walks a chain. Effort adapts as in Redis:
+// after every batch of >= 20 volatile keys, the cycle stops early if fewer than 10% of them had
+// expired (the keyspace is "clean enough"; the rest is left to lazy expiry and later cycles),
+// and continues while more are stale, until the time budget is spent (clock checked every 16
+// buckets) or a full pass over the table completes.
+#include "core/db.h"
+
+#include <utility>
+
+namespace ember {
+namespace {
+
+constexpr uint32_t kLruClockMax = (1u << 24) - 1;
+constexpr size_t kExpireBatchKeys = 20;      // volatile keys per effort check
+constexpr size_t kAcceptableStalePct = 10;   // stop when a batch had fewer stale keys
+constexpr int kBucketsPerTimeCheck = 16;
+
+}  // namespace
+
+Db::Db(int index, Clock* clock, KeyspaceStats* stats, KeyspaceObserver* observer)
+    : index_(index), clock_(clock), stats_(stats), observer_(observer) {}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups
+
+bool Db::IsExpired(const KvEntry* e) const {
+  return e->has_expire() && e->expire_ms() < clock_->NowMs();
+}
+
+KvEntry* Db::LookupRead(std::string_view key, LookupFlags flags) {
+  KvEntry* e = dict_.Find(key);
+  if (e != nullptr && IsExpired(e)) {
+    if (!HasFlag(flags, LookupFlags::kNoExpire)) DeleteExpired(e);
+    e = nullptr;
+  }
+  if (!HasFlag(flags, LookupFlags::kNoStats)) {
+    if (e != nullptr) {
+      ++stats_->keyspace_hits;
+    } else {
+      ++stats_->keyspace_misses;
+    }
+  }
+  if (e != nullptr && !HasFlag(flags, LookupFlags::kNoTouch)) Touch(e);
+  return e;
+}
+
+KvEntry* Db::LookupWrite(std::string_view key) { return LookupRead(key, LookupFlags::kNoStats); }
+
+void Db::Touch(KvEntry* e) { e->set_lru(LruClock()); }
+
+uint32_t Db::LruClock() const { return uint32_t(clock_->NowMs() / 1000) & kLruClockMax; }
+
+uint64_t Db::IdleSeconds(const KvEntry* e) const {
+  return (LruClock() - e->lru()) & kLruClockMax;  // modular: survives the 194-day wraparound
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutation
+
+void Db::DeleteExpired(KvEntry* e) {
+  // Unlink by key: Dict::Unlink returns this very entry (keys are unique).
+  KvEntry* unlinked = dict_.Unlink(e->key());
+  AccountRemoved(unlinked);
+  ++stats_->expired_keys;
+  if (observer_ != nullptr) {
+    observer_->OnExpired(index_, unlinked->key());
+    observer_->OnModified(index_, unlinked->key());
+  }
+  KvEntry::Destroy(unlinked);
+}
+
+void Db::Add(KvEntry* e) {
+  Touch(e);
+  dict_.Insert(e);
+  AccountAdded(e);
+}
+
+KvEntry* Db::Upsert(KvEntry* e) {
+  KvEntry* old = dict_.Find(e->key());
+  if (old != nullptr && IsExpired(old)) {
+    DeleteExpired(old);  // as Redis's SET: the lookup expires the old key first
+    old = nullptr;
+  }
+  if (old == nullptr) {
+    Add(e);
+    return e;
+  }
+  Touch(e);
+  dict_.Replace(old, e);
+  AccountRemoved(old);
+  AccountAdded(e);
+  KvEntry::Destroy(old);
+  return e;
+}
+
+KvEntry* Db::ReplaceEntry(KvEntry* old_e, KvEntry* fresh, bool move_obj) {
+  fresh->set_lru(old_e->lru());
+  dict_.Replace(old_e, fresh);
+  AccountRemoved(old_e);
+  AccountAdded(fresh);
+  if (move_obj) {
+    KvEntry::DestroyShell(old_e);
+  } else {
+    KvEntry::Destroy(old_e);
+  }
+  return fresh;
+}
+
+KvEntry* Db::Unlink(std::string_view key) {
+  KvEntry* e = dict_.Unlink(key);
+  if (e == nullptr) return nullptr;
+  AccountRemoved(e);
+  if (IsExpired(e)) {
+    ++stats_->expired_keys;
+    if (observer_ != nullptr) {
+      observer_->OnExpired(index_, e->key());
+      observer_->OnModified(index_, e->key());
+    }
+    KvEntry::Destroy(e);
+    return nullptr;
+  }
+  return e;
+}
+
+bool Db::Delete(std::string_view key) {
+  KvEntry* e = Unlink(key);
+  if (e == nullptr) return false;
+  KvEntry::Destroy(e);
+  return true;
+}
+
+KvEntry* Db::SetExpire(KvEntry* e, int64_t when_ms) {
+  if (e->has_expire()) {
+    e->set_expire_ms(when_ms);
+    return e;
+  }
+  KvEntry* fresh = KvEntry::WithExpire(e, when_ms);
+  dict_.Replace(e, fresh);
+  KvEntry::DestroyShell(e);
+  ++expires_;
+  return fresh;
+}
+
+KvEntry* Db::Persist(KvEntry* e) {
+  if (!e->has_expire()) return e;
+  KvEntry* fresh = KvEntry::WithExpire(e, KvEntry::kNoExpire);
+  dict_.Replace(e, fresh);
+  KvEntry::DestroyShell(e);
+  --expires_;
+  return fresh;
+}
+
+void Db::Clear() {
+  if (observer_ != nullptr) {
+    dict_.ForEach([this](KvEntry* e) { observer_->OnModified(index_, e->key()); });
+  }
+  dict_.Clear();
+  expires_ = 0;
+  expire_cursor_ = 0;
+}
+
+void Db::SwapContents(Db& other) {
+  dict_.Swap(other.dict_);
+  std::swap(expires_, other.expires_);
+  std::swap(expire_cursor_, other.expire_cursor_);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Iteration and expiry
+
+uint64_t Db::Scan(uint64_t cursor, const std::function<void(KvEntry*)>& fn) {
+  expired_batch_.clear();
+  int64_t now = clock_->NowMs();
+  uint64_t next = dict_.Scan(cursor, [&](KvEntry* e) {
+    if (e->has_expire() && e->expire_ms() < now) {
+      expired_batch_.push_back(e);
+    } else {
+      fn(e);
+    }
+  });
+  for (KvEntry* e : expired_batch_) DeleteExpired(e);
+  expired_batch_.clear();
+  return next;
+}
+
+KvEntry* Db::RandomEntry() {
+  // Each expired pick is deleted, so this ends: at worst the Db empties.
+  for (;;) {
+    KvEntry* e = dict_.Random();
+    if (e == nullptr || !IsExpired(e)) return e;
+    DeleteExpired(e);
+  }
+}
+
+size_t Db::ActiveExpireCycle(int64_t budget_us) {
+  if (expires_ == 0) return 0;
+  const int64_t start_us = SystemClock::MonotonicUs();
+  const int64_t now_ms = clock_->NowMs();
+  size_t total_expired = 0;
+  size_t total_sampled = 0;
+  size_t batch_sampled = 0;
+  size_t batch_expired = 0;
+  int buckets = 0;
+  bool time_cap = false;
+
+  expired_batch_.clear();
+  do {
+    expire_cursor_ = dict_.Scan(expire_cursor_, [&](KvEntry* e) {
+      if (!e->has_expire()) return;
+      ++batch_sampled;
+      if (e->expire_ms() < now_ms) expired_batch_.push_back(e);
+    });
+    for (KvEntry* e : expired_batch_) DeleteExpired(e);
+    batch_expired += expired_batch_.size();
+    expired_batch_.clear();
+
+    if (batch_sampled >= kExpireBatchKeys) {
+      total_sampled += batch_sampled;
+      total_expired += batch_expired;
+      bool clean = batch_expired * 100 < batch_sampled * kAcceptableStalePct;
+      batch_sampled = batch_expired = 0;
+      if (clean) break;
+    }
+    if (++buckets % kBucketsPerTimeCheck == 0 &&
+        SystemClock::MonotonicUs() - start_us >= budget_us) {
+      time_cap = true;
+      break;
+    }
+  } while (expire_cursor_ != 0 && expires_ != 0);
+  total_sampled += batch_sampled;
+  total_expired += batch_expired;
+
+  if (time_cap) ++stats_->expired_time_cap_reached_count;
+  if (total_sampled != 0) {
+    // Moving average of the stale share, as Redis's stat_expired_stale_perc (5% new sample).
+    uint64_t perc_x100 = total_expired * 10000 / total_sampled;
+    stats_->expired_stale_perc_x100 = (perc_x100 * 5 + stats_->expired_stale_perc_x100 * 95) / 100;
+  }
+  expire_cycle_us_ += uint64_t(SystemClock::MonotonicUs() - start_us);
+  stats_->expire_cycle_cpu_milliseconds += expire_cycle_us_ / 1000;
+  expire_cycle_us_ %= 1000;
+  return total_expired;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keyspace
+
+Keyspace::Keyspace(int num_dbs, Clock* clock, KeyspaceObserver* observer) : clock_(clock) {
+  dbs_.reserve(size_t(num_dbs));
+  for (int i = 0; i < num_dbs; ++i) {
+    dbs_.push_back(std::make_unique<Db>(i, clock, &stats_, observer));
+  }
+}
+
+void Keyspace::SwapDb(int a, int b) {
+  if (a != b) dbs_[a]->SwapContents(*dbs_[b]);
+}
+
+void Keyspace::FlushAll() {
+  for (auto& db : dbs_) db->Clear();
+}
+
+void Keyspace::Cron(int64_t budget_us) {
+  const int64_t start = SystemClock::MonotonicUs();
+  for (auto& db : dbs_) db->dict().MaybeShrink();
+  for (auto& db : dbs_) {
+    if (!db->dict().rehashing()) continue;
+    int64_t left = budget_us - (SystemClock::MonotonicUs() - start);
+    if (left <= 0) break;
+    db->dict().RehashFor(left);
+  }
+}
+
+size_t Keyspace::ActiveExpire(int64_t budget_us) {
+  const int64_t start = SystemClock::MonotonicUs();
+  const int n = num_dbs();
+  size_t expired = 0;
+  for (int i = 0; i < n; ++i) {
+    Db& db = *dbs_[expire_db_cursor_];
+    if (db.expires_count() != 0) {
+      int64_t left = budget_us - (SystemClock::MonotonicUs() - start);
+      if (left <= 0) break;  // this Db goes first next time
+      expired += db.ActiveExpireCycle(left);
+    }
+    expire_db_cursor_ = expire_db_cursor_ + 1 == n ? 0 : expire_db_cursor_ + 1;
+  }
+  return expired;
+}
+
+size_t Keyspace::TotalKeys() const {
+  size_t n = 0;
+  for (const auto& db : dbs_) n += db->size();
+  return n;
+}
+
+}  // namespace ember
