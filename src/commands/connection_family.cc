@@ -26,6 +26,7 @@ bool CheckPassword(CommandContext& ctx, std::string_view user, std::string_view 
 // PING [message]
 void Ping(CommandContext& ctx) {
   ReplyBuilder& r = ctx.reply();
+  if (ctx.argc() > 2) return r.Error(errors::WrongArity("ping"));
   if ((ctx.client().flags & kClientPubSub) && r.resp() == 2) {
     r.ArrayHeader(2);
     r.Bulk("pong");

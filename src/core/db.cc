@@ -22,8 +22,8 @@ namespace ember {
 namespace {
 
 constexpr uint32_t kLruClockMax = (1u << 24) - 1;
-constexpr size_t kExpireBatchKeys = 20;      // volatile keys per effort check
-constexpr size_t kAcceptableStalePct = 10;   // stop when a batch had fewer stale keys
+constexpr size_t kExpireBatchKeys = 20;     // volatile keys per effort check
+constexpr size_t kAcceptableStalePct = 10;  // stop when a batch had fewer stale keys
 constexpr int kBucketsPerTimeCheck = 16;
 
 }  // namespace

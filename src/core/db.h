@@ -128,7 +128,7 @@ class Db {
   Dict dict_;
   size_t expires_ = 0;
   uint64_t expire_cursor_ = 0;
-  uint64_t expire_cycle_us_ = 0;          // sub-millisecond remainder of expiry-cycle time
+  uint64_t expire_cycle_us_ = 0;         // sub-millisecond remainder of expiry-cycle time
   std::vector<KvEntry*> expired_batch_;  // scratch: expired entries met by one Scan step
 };
 

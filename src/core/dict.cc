@@ -249,6 +249,19 @@ KvEntry** Dict::FindLink(std::string_view key, uint64_t h, int* table) {
   return nullptr;
 }
 
+void Dict::PrefetchBucket(std::string_view key) const {
+  const Table& tb = t_[rehashing() ? 1 : 0];
+  if (tb.buckets == nullptr) return;
+  __builtin_prefetch(&tb.buckets[Hash(key) & tb.mask]);
+}
+
+void Dict::PrefetchEntry(std::string_view key) const {
+  const Table& tb = t_[rehashing() ? 1 : 0];
+  if (tb.buckets == nullptr) return;
+  const KvEntry* head = tb.buckets[Hash(key) & tb.mask];
+  if (head != nullptr) __builtin_prefetch(head);
+}
+
 KvEntry* Dict::Find(std::string_view key) {
   if (size_ == 0) return nullptr;
   if (rehashing()) RehashStep(1);

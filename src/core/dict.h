@@ -41,6 +41,11 @@ class Dict {
 
   // Returns the entry with `key`, or nullptr. Does a rehash step if rehashing.
   KvEntry* Find(std::string_view key);
+  // Memory-level parallelism for pipelined requests: PrefetchBucket issues a prefetch of the
+  // bucket slot of `key`, PrefetchEntry (called later, when the slot is likely cached) one of
+  // the first entry in that bucket. Both are hints only and never modify the table.
+  void PrefetchBucket(std::string_view key) const;
+  void PrefetchEntry(std::string_view key) const;
   // Links `e`; its key must not be present. May start a resize.
   void Insert(KvEntry* e);
   // Replaces linked entry `old_e` with `new_e` (same key) in place in its chain. Does not

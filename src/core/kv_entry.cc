@@ -154,14 +154,12 @@ KvEntry* KvEntry::CreateString(std::string_view key, std::string_view value, int
   return CreateRawString(key, value, expire_ms);
 }
 
-KvEntry* KvEntry::CreateRawString(std::string_view key, std::string_view value,
-                                  int64_t expire_ms) {
+KvEntry* KvEntry::CreateRawString(std::string_view key, std::string_view value, int64_t expire_ms) {
   RawString* r = RawString::Create(value, value.size());
   return CreateObj(key, ObjType::kString, ObjEncoding::kRaw, r, expire_ms);
 }
 
-KvEntry* KvEntry::CreateEmbString(std::string_view key, std::string_view value,
-                                  int64_t expire_ms) {
+KvEntry* KvEntry::CreateEmbString(std::string_view key, std::string_view value, int64_t expire_ms) {
   return CreateEmbStr(key, value, expire_ms);
 }
 
@@ -306,9 +304,7 @@ void* KvEntry::obj() const {
   return p;
 }
 
-void KvEntry::set_obj(void* p) {
-  std::memcpy(const_cast<char*>(value_pos()), &p, sizeof(p));
-}
+void KvEntry::set_obj(void* p) { std::memcpy(const_cast<char*>(value_pos()), &p, sizeof(p)); }
 
 size_t KvEntry::MemoryUsage() const {
   size_t n = malloc_usable_size(const_cast<KvEntry*>(this));

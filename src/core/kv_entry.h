@@ -30,7 +30,14 @@
 namespace ember {
 
 // Numbering matches Redis's OBJ_* type codes (used by RDB later).
-enum class ObjType : uint8_t { kString = 0, kList = 1, kSet = 2, kZSet = 3, kHash = 4, kStream = 6 };
+enum class ObjType : uint8_t {
+  kString = 0,
+  kList = 1,
+  kSet = 2,
+  kZSet = 3,
+  kHash = 4,
+  kStream = 6
+};
 
 enum class ObjEncoding : uint8_t {
   kInt = 0,     // string holding a 64-bit integer, stored inline
@@ -125,7 +132,9 @@ class KvEntry {
   RawString* raw() const { return static_cast<RawString*>(obj()); }
 
   // 24-bit LRU/LFU field.
-  uint32_t lru() const { return uint32_t(lru_[0]) | uint32_t(lru_[1]) << 8 | uint32_t(lru_[2]) << 16; }
+  uint32_t lru() const {
+    return uint32_t(lru_[0]) | uint32_t(lru_[1]) << 8 | uint32_t(lru_[2]) << 16;
+  }
   void set_lru(uint32_t v) {
     lru_[0] = uint8_t(v);
     lru_[1] = uint8_t(v >> 8);

@@ -89,14 +89,28 @@ class Client final : public EventHandler {
   size_t opos = 0;
 
  private:
+  // One parsed request of the current batch: args are batch_args_[first, first + n).
+  struct Request {
+    uint32_t first_arg;
+    uint32_t nargs;
+    size_t bytes;  // length in the query buffer
+  };
+  static constexpr size_t kMaxBatch = 32;
+
   void ReadFromSocket();
-  void ExecuteRequest(const std::vector<std::string_view>& args);
+  // Parses up to kMaxBatch complete requests without consuming them. Returns false if nothing
+  // could be parsed (more input needed, or a protocol error was handled).
+  bool ParseBatch();
+  // Executes the parsed batch in order, consuming each request's bytes.
+  void ExecuteBatch();
   void OnProtocolError(std::string_view msg);
 
   Server* server_;
   std::unique_ptr<Connection> conn_;
   RespParser parser_;
   ReplyBuilder reply_;
+  std::vector<Request> batch_;
+  std::vector<std::string_view> batch_args_;
 };
 
 }  // namespace ember

@@ -66,6 +66,7 @@ CommandTable::CommandTable() {
   RegisterConfigFamily(*this);
   RegisterCommandFamily(*this);
   RegisterClientFamily(*this);
+  RegisterScriptingFamily(*this);
 }
 
 CommandSpec* CommandTable::Add(CommandSpec spec) {

@@ -192,6 +192,7 @@ void RegisterServerFamily(CommandTable& t);
 void RegisterConfigFamily(CommandTable& t);
 void RegisterCommandFamily(CommandTable& t);
 void RegisterClientFamily(CommandTable& t);
+void RegisterScriptingFamily(CommandTable& t);
 
 }  // namespace ember
 

@@ -428,6 +428,17 @@ void Server::RecordSlowlog(Client& c, std::span<const std::string_view> args, in
   }
 }
 
+void Server::PrefetchKeys(Client& c, std::span<const std::string_view> args, int stage) {
+  if (args.size() < 2) return;
+  const CommandSpec* cmd = CommandTable::Instance().Find(args[0]);
+  if (!cmd || cmd->key_specs.empty() || !cmd->key_specs[0].bs_keyword.empty()) return;
+  size_t idx = size_t(cmd->key_specs[0].bs_index);
+  if (idx >= args.size()) return;
+  const Dict& dict = keyspace_->db(c.db_index).dict();
+  if (stage == 0) dict.PrefetchBucket(args[idx]);
+  else dict.PrefetchEntry(args[idx]);
+}
+
 void Server::Execute(Client& c, std::span<const std::string_view> args) {
   ReplyBuilder& r = c.reply();
   const CommandTable& table = CommandTable::Instance();

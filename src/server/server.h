@@ -83,6 +83,10 @@ class Server : public KeyspaceObserver {
   // the client's output buffer.
   void Execute(Client& c, std::span<const std::string_view> args);
 
+  // Prefetch hint for a request about to run: stage 0 touches the bucket slot of its first
+  // key, stage 1 the first entry of that bucket. Never changes anything.
+  void PrefetchKeys(Client& c, std::span<const std::string_view> args, int stage);
+
   // --- accessors for command families ---
   Config& config() { return config_; }
   const ServerConfig& cfg() const { return config_.values(); }

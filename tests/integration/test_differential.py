@@ -264,6 +264,21 @@ def gen_rename(rng):
     return [rng.choice(["RENAME", "RENAMENX"]), key(rng), key(rng)]
 
 
+def gen_object(rng):
+    # IDLETIME is left out: it depends on when the two servers last touched the key.
+    return ["OBJECT", rng.choice(["ENCODING", "REFCOUNT", "FREQ", "nosuch"]), key(rng)]
+
+
+def gen_lcs(rng):
+    args = ["LCS", key(rng), key(rng)]
+    return args + rng.choice([[], ["LEN"], ["IDX"], ["IDX", "MINMATCHLEN", "2"],
+                              ["IDX", "WITHMATCHLEN"], ["LEN", "IDX"], ["BAD"]])
+
+
+def gen_copy(rng):
+    return ["COPY", key(rng), key(rng)] + rng.choice([[], ["REPLACE"], ["DB", "0"], ["DB", "x"]])
+
+
 def gen_bad_arity(rng):
     """A valid command shape with arguments dropped or added."""
     args = rng.choice([gen_set, gen_get, gen_incr, gen_getrange, gen_setrange, gen_expire,
@@ -280,7 +295,8 @@ GENERATORS = [
     (gen_incrbyfloat, 5), (gen_append, 4), (gen_strlen, 3), (gen_getrange, 4),
     (gen_setrange, 4), (gen_mset, 4), (gen_mget, 3), (gen_getdel, 2), (gen_getex, 4),
     (gen_getset, 2), (gen_setnx, 3), (gen_expire, 10), (gen_persist, 3), (gen_ttl, 6),
-    (gen_type, 3), (gen_rename, 3), (gen_bad_arity, 3),
+    (gen_type, 3), (gen_rename, 3), (gen_object, 2), (gen_lcs, 2), (gen_copy, 2),
+    (gen_bad_arity, 3),
 ]
 ONLY = os.environ.get("EMBER_DIFF_ONLY")  # e.g. "gen_expire,gen_ttl"
 if ONLY:

@@ -340,3 +340,38 @@ def test_port_in_use_exits_1(ember_server, tmp_path):
     res = run_cli(EMBER, "--port", str(ember_server.port), "--bind", "127.0.0.1", "--save", "",
                   cwd=tmp_path)
     assert res.returncode == 1
+
+
+# --- output backlog -----------------------------------------------------------------------
+
+def test_slow_reader_does_not_block_others(ember_server):
+    c = ember_server.client()
+    c.set("big", "x" * (1024 * 1024))
+    slow = socket.create_connection(("127.0.0.1", ember_server.port), timeout=30)
+    n = 64  # 64 MiB of replies, far more than the socket buffers hold
+    slow.sendall(b"GET big\r\n" * n)
+    # While the slow client's replies back up, others are served.
+    for i in range(100):
+        assert c.incr("served") == i + 1
+    expected = (b"$1048576\r\n" + b"x" * (1024 * 1024) + b"\r\n") * n
+    got = bytearray()
+    while len(got) < len(expected):
+        chunk = slow.recv(1 << 20)
+        assert chunk, "closed early"
+        got += chunk
+    assert bytes(got) == expected
+    assert ping(slow) == b"+PONG\r\n"
+    slow.close()
+    c.close()
+
+
+def test_client_vanishing_with_pending_output(ember_server):
+    c = ember_server.client()
+    c.set("big", "y" * (1024 * 1024))
+    for _ in range(20):
+        s = socket.create_connection(("127.0.0.1", ember_server.port), timeout=10)
+        s.sendall(b"GET big\r\n" * 32)
+        s.close()  # unread replies; the server must just drop them
+    assert c.ping()
+    assert c.strlen("big") == 1024 * 1024
+    c.close()

@@ -38,8 +38,7 @@ TEST(DispatcherTest, UnknownCommandText) {
   EXPECT_EQ(h.Run({"foo", "a", "b"}),
             "(error) ERR unknown command 'foo', with args beginning with: 'a' 'b' ");
   EXPECT_EQ(h.Run({"foo"}), "(error) ERR unknown command 'foo', with args beginning with: ");
-  EXPECT_EQ(h.RunRaw({"nosuch"}),
-            "-ERR unknown command 'nosuch', with args beginning with: \r\n");
+  EXPECT_EQ(h.RunRaw({"nosuch"}), "-ERR unknown command 'nosuch', with args beginning with: \r\n");
 }
 
 TEST(DispatcherTest, UnknownCommandTruncatesLikeRedis) {
@@ -54,9 +53,9 @@ TEST(DispatcherTest, UnknownCommandTruncatesLikeRedis) {
             "(error) ERR unknown command 'foo', with args beginning with: '" +
                 std::string(128, 'a') + "' ");
   // The command name itself is cut to 128 bytes.
-  EXPECT_EQ(h.Run({std::string(200, 'F')}),
-            "(error) ERR unknown command '" + std::string(128, 'F') +
-                "', with args beginning with: ");
+  EXPECT_EQ(
+      h.Run({std::string(200, 'F')}),
+      "(error) ERR unknown command '" + std::string(128, 'F') + "', with args beginning with: ");
 }
 
 TEST(DispatcherTest, CommandNamesAreCaseInsensitive) {
