@@ -81,7 +81,7 @@ void AppendClientLine(CommandContext& ctx, const Client& c, std::string* out) {
     if (c.flags & kClientWriteHandler) events += 'w';
   }
   size_t qbuf = c.qbuf.size(), qcap = c.qbuf.capacity();
-  size_t obl = c.obuf.size() - c.opos;
+  size_t obl = c.PendingOutputBytes();
   size_t tot_mem = sizeof(Client) + qcap + c.obuf.capacity() + c.name.size();
   char nums[512];
   snprintf(nums, sizeof(nums),

@@ -337,6 +337,8 @@ void Dict::ResizeTo(size_t new_size) {
   rehash_idx_ = 0;
 }
 
+constexpr size_t kRehashPrefetchDistance = 8;
+
 void Dict::MigrateBucket(size_t idx) {
   Table& from = t_[0];
   Table& to = t_[1];
@@ -372,6 +374,12 @@ bool Dict::RehashStep(int n) {
     while (from.buckets[rehash_idx_] == nullptr) {
       ++rehash_idx_;
       if (--empty_visits == 0) return true;
+    }
+    // The bucket array is read sequentially, but its entries are scattered: prefetch the
+    // chain heads a few buckets ahead so that later steps find them in cache.
+    size_t ahead = size_t(rehash_idx_) + kRehashPrefetchDistance;
+    if (ahead < from.size() && from.buckets[ahead] != nullptr) {
+      __builtin_prefetch(from.buckets[ahead]);
     }
     MigrateBucket(size_t(rehash_idx_++));
   }

@@ -16,16 +16,21 @@ constexpr std::string_view kErrUnauthBulk = "Protocol error: unauthenticated bul
 constexpr std::string_view kErrBigInline = "Protocol error: too big inline request";
 constexpr std::string_view kErrUnbalanced = "Protocol error: unbalanced quotes in request";
 
-// Parses a signed decimal like Redis's string2ll (strict). Returns false if not a number.
+// Parses a signed decimal with Redis's string2ll rules: no '+', no leading zeros ("01"),
+// no "-0". Returns false if not such a number.
 bool ParseLen(const char* p, size_t n, int64_t* out) {
   if (n == 0 || n > 20) return false;
+  if (n == 1 && p[0] == '0') {
+    *out = 0;
+    return true;
+  }
   bool neg = false;
   size_t i = 0;
   if (p[0] == '-') {
     neg = true;
     i = 1;
-    if (n == 1) return false;
   }
+  if (i >= n || p[i] < '1' || p[i] > '9') return false;  // no leading zero, no "-0"
   uint64_t v = 0;
   for (; i < n; i++) {
     if (p[i] < '0' || p[i] > '9') return false;

@@ -144,10 +144,29 @@ void Client::OnProtocolError(std::string_view msg) {
   qbuf.Clear();
 }
 
+size_t Client::PendingOutputBytes() const {
+  size_t n = obuf.size();
+  for (const std::string& c : out_chunks_) n += c.size();
+  return n - opos;
+}
+
+void Client::SealOutputIfLarge() {
+  constexpr size_t kChunk = 64 * 1024;
+  if (obuf.size() < kChunk) return;
+  if (out_chunks_.empty() && opos > 0) {  // keep opos relative to the front buffer
+    obuf.erase(0, opos);
+    opos = 0;
+  }
+  out_chunks_.push_back(std::move(obuf));
+  obuf = std::string();
+}
+
+// Writes as much queued output as the socket takes. Returns false if the connection failed.
 bool Client::Flush() {
   if (!conn_) return true;
-  while (opos < obuf.size()) {
-    ssize_t n = conn_->Write(obuf.data() + opos, obuf.size() - opos);
+  while (has_pending_output()) {
+    std::string& front = out_chunks_.empty() ? obuf : out_chunks_.front();
+    ssize_t n = conn_->Write(front.data() + opos, front.size() - opos);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       CloseAsync();
@@ -156,12 +175,17 @@ bool Client::Flush() {
     opos += size_t(n);
     net_output_bytes += uint64_t(n);
     server_->stats().net_output_bytes += uint64_t(n);
+    if (opos < front.size()) break;  // socket full
+    opos = 0;
+    if (out_chunks_.empty()) {
+      obuf.clear();
+      if (obuf.capacity() > 64 * 1024) obuf.shrink_to_fit();
+    } else {
+      out_chunks_.pop_front();
+    }
   }
   server_->stats().total_writes_processed++;
-  if (opos == obuf.size()) {
-    obuf.clear();
-    opos = 0;
-    if (obuf.capacity() > 64 * 1024) obuf.shrink_to_fit();
+  if (!has_pending_output()) {
     if (flags & kClientWriteHandler) {
       server_->loop().Modify(conn_->fd(), EventLoop::kReadable, this);
       flags &= ~uint64_t(kClientWriteHandler);
@@ -170,15 +194,9 @@ bool Client::Flush() {
       CloseAsync();
       return false;
     }
-  } else {
-    if (opos > 1024 * 1024) {  // drop the sent prefix of a large backlog
-      obuf.erase(0, opos);
-      opos = 0;
-    }
-    if (!(flags & kClientWriteHandler)) {
-      server_->loop().Modify(conn_->fd(), EventLoop::kReadable | EventLoop::kWritable, this);
-      flags |= kClientWriteHandler;
-    }
+  } else if (!(flags & kClientWriteHandler)) {
+    server_->loop().Modify(conn_->fd(), EventLoop::kReadable | EventLoop::kWritable, this);
+    flags |= kClientWriteHandler;
   }
   return true;
 }

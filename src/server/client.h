@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -68,7 +69,12 @@ class Client final : public EventHandler {
   Connection* conn() { return conn_.get(); }
   ReplyBuilder& reply() { return reply_; }
   Server& server() { return *server_; }
-  bool has_pending_output() const { return obuf.size() > opos; }
+  bool has_pending_output() const { return !out_chunks_.empty() || obuf.size() > opos; }
+  // Bytes queued and not yet written (CLIENT LIST obl/omem, INFO).
+  size_t PendingOutputBytes() const;
+  // Moves a large `obuf` into the chunk list so that output never has to be copied or shifted
+  // as a whole: writing a slow client's backlog costs O(bytes written), not O(backlog).
+  void SealOutputIfLarge();
 
   // --- state read and written by command families ---
   uint64_t id;
@@ -85,7 +91,10 @@ class Client final : public EventHandler {
   uint64_t net_input_bytes = 0, net_output_bytes = 0;
 
   IoBuf qbuf;        // unparsed input
-  std::string obuf;  // unsent output starts at opos
+  // Output: sealed chunks first (oldest first), then `obuf`, where replies are appended.
+  // `opos` is how much of the first of those (front chunk, or obuf when there is none) was
+  // already written.
+  std::string obuf;
   size_t opos = 0;
 
  private:
@@ -109,6 +118,7 @@ class Client final : public EventHandler {
   std::unique_ptr<Connection> conn_;
   RespParser parser_;
   ReplyBuilder reply_;
+  std::deque<std::string> out_chunks_;
   std::vector<Request> batch_;
   std::vector<std::string_view> batch_args_;
 };

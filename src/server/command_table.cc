@@ -73,7 +73,7 @@ CommandSpec* CommandTable::Add(CommandSpec spec) {
   spec.name = Lower(spec.name);
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   CommandSpec* p = owned.get();
-  by_name_[p->name] = p;
+  by_name_[std::string_view(p->name)] = p;
   commands_.push_back(std::move(owned));
   return p;
 }
@@ -88,14 +88,21 @@ CommandSpec* CommandTable::AddSub(CommandSpec* parent, CommandSpec spec) {
   return p;
 }
 
-const CommandSpec* CommandTable::Find(std::string_view name) const {
-  char buf[64];
-  if (name.size() > sizeof(buf)) return nullptr;
-  for (size_t i = 0; i < name.size(); i++) {
-    char c = name[i];
-    buf[i] = (c >= 'A' && c <= 'Z') ? char(c + 32) : c;
+size_t CommandTable::NameHash::operator()(std::string_view s) const {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a over ASCII-lower-cased bytes
+  for (char c : s) {
+    h ^= uint8_t(c | 0x20);
+    h *= 1099511628211ull;
   }
-  auto it = by_name_.find(std::string(buf, name.size()));
+  return size_t(h);
+}
+
+bool CommandTable::NameEq::operator()(std::string_view a, std::string_view b) const {
+  return EqualsIgnoreCase(a, b);
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : it->second;
 }
 

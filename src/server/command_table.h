@@ -175,8 +175,16 @@ class CommandTable {
 
  private:
   CommandTable();
+  // Case-insensitive hashing and equality, so a lookup needs no lower-cased copy of the name.
+  struct NameHash {
+    size_t operator()(std::string_view s) const;
+  };
+  struct NameEq {
+    bool operator()(std::string_view a, std::string_view b) const;
+  };
   std::vector<std::unique_ptr<CommandSpec>> commands_;
-  std::unordered_map<std::string, CommandSpec*> by_name_;
+  std::unordered_map<std::string_view, CommandSpec*, NameHash, NameEq> by_name_;  // views of
+                                                                                 // spec names
 };
 
 // Helpers for writing rows tersely in family files.

@@ -937,8 +937,9 @@ std::string FormatFatal(const Config::LoadError& e, bool with_line) {
   return out + e.reason + "\n";
 }
 
+// Printed to stderr, and the process exits 1, as redis-server does for --help.
 void PrintUsage() {
-  std::cout << "Usage: ./ember-server [/path/to/redis.conf] [options] [-]\n"
+  std::cerr << "Usage: ./ember-server [/path/to/redis.conf] [options] [-]\n"
                "       ./ember-server - (read config from stdin)\n"
                "       ./ember-server -v or --version\n"
                "       ./ember-server -h or --help\n\n"
@@ -1061,6 +1062,7 @@ bool Config::LoadFromArgs(int argc, char** argv, int* exit_code) {
     }
     if (a1 == "-h" || a1 == "--help") {
       PrintUsage();
+      *exit_code = 1;
       return false;
     }
   }

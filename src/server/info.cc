@@ -183,7 +183,7 @@ void ClientsSection(Server& server, std::string* out) {
   for (const auto& [id, c] : server.clients()) {
     if (!c->conn()) continue;
     max_in = std::max(max_in, c->qbuf.size());
-    max_out = std::max(max_out, c->obuf.size() - c->opos);
+    max_out = std::max(max_out, c->PendingOutputBytes());
     if (c->flags & kClientTracking) tracking++;
     if (c->flags & kClientPubSub) pubsub++;
   }

@@ -234,6 +234,7 @@ void Server::FreeClient(Client* c) {
 }
 
 void Server::QueueWrite(Client* c) {
+  c->SealOutputIfLarge();
   if (c->flags & kClientPendingWrite) return;
   c->flags |= kClientPendingWrite;
   pending_writes_.push_back(c);

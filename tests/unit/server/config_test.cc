@@ -314,10 +314,10 @@ TEST(ConfigTest, CommandLineErrorsAndVersion) {
   EXPECT_FALSE(LoadArgs(e, {"--version"}, &code));
   EXPECT_EQ(code, 0);
   EXPECT_EQ(testing::internal::GetCapturedStdout().rfind("Ember server v=", 0), 0u);
-  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
   EXPECT_FALSE(LoadArgs(e, {"-h"}, &code));
-  EXPECT_EQ(code, 0);
-  EXPECT_NE(testing::internal::GetCapturedStdout().find("Usage"), std::string::npos);
+  EXPECT_EQ(code, 1);  // like redis-server: usage on stderr, exit status 1
+  EXPECT_NE(testing::internal::GetCapturedStderr().find("Usage"), std::string::npos);
 }
 
 TEST(ConfigTest, GetGlobsAliasesAndCase) {
