@@ -266,7 +266,10 @@ def gen_rename(rng):
 
 def gen_object(rng):
     # IDLETIME is left out: it depends on when the two servers last touched the key.
-    return ["OBJECT", rng.choice(["ENCODING", "REFCOUNT", "FREQ", "nosuch"]), key(rng)]
+    # REFCOUNT is left out: Redis reports 2147483647 for its shared small integers but 1 for a
+    # COPY of one; Ember shares nothing and reports the shared value for every small integer
+    # (a documented difference, see docs/compatibility.md).
+    return ["OBJECT", rng.choice(["ENCODING", "FREQ", "nosuch"]), key(rng)]
 
 
 def gen_lcs(rng):

@@ -226,8 +226,11 @@ def run(client, cmd):
 
 
 def same_reply(cmd, mine, ref):
-    if cmd[0] in ("TTL", "PTTL") and isinstance(ref, int) and ref >= 0:
-        tolerance = 2 if cmd[0] == "TTL" else 2000
+    # Relative TTLs are turned into absolute times by each server at its own moment, so TTLs
+    # and expire times may differ by the time between the two requests.
+    timed = ("TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME")
+    if cmd[0] in timed and isinstance(ref, int) and ref >= 0:
+        tolerance = 2 if cmd[0] in ("TTL", "EXPIRETIME") else 2000
         return isinstance(mine, int) and abs(mine - ref) <= tolerance
     return mine == ref
 
