@@ -33,8 +33,10 @@ void Ping(CommandContext& ctx) {
     r.Bulk(ctx.argc() > 1 ? ctx.arg(1) : "");
     return;
   }
-  if (ctx.argc() > 1) r.Bulk(ctx.arg(1));
-  else r.SimpleString("PONG");
+  if (ctx.argc() > 1)
+    r.Bulk(ctx.arg(1));
+  else
+    r.SimpleString("PONG");
 }
 
 // ECHO message
@@ -151,8 +153,8 @@ void Reset(CommandContext& ctx) {
   c.user = "default";
   c.authenticated = ctx.cfg().requirepass.empty();
   c.flags &= ~uint64_t(kClientMulti | kClientPubSub | kClientNoEvict | kClientNoTouch |
-                       kClientReplyOff | kClientReplySkip | kClientReplySkipNext |
-                       kClientTracking | kClientDirtyCas | kClientDirtyExec);
+                       kClientReplyOff | kClientReplySkip | kClientReplySkipNext | kClientTracking |
+                       kClientDirtyCas | kClientDirtyExec);
   ctx.reply().SimpleString("RESET");
 }
 
@@ -160,41 +162,79 @@ void Reset(CommandContext& ctx) {
 
 void RegisterConnectionFamily(CommandTable& t) {
   constexpr uint64_t kConn = kAclConnection;
-  t.Add({.name = "ping", .arity = -1, .flags = kCmdFast | kCmdSentinel, .acl = kConn | kAclFast,
-         .group = "connection", .since = "1.0.0", .summary = "Returns the server's liveliness response.",
-         .complexity = "O(1)", .syntax = "[message]", .tips = {"request_policy:all_shards", "response_policy:all_succeeded"},
+  t.Add({.name = "ping",
+         .arity = -1,
+         .flags = kCmdFast | kCmdSentinel,
+         .acl = kConn | kAclFast,
+         .group = "connection",
+         .since = "1.0.0",
+         .summary = "Returns the server's liveliness response.",
+         .complexity = "O(1)",
+         .syntax = "[message]",
+         .tips = {"request_policy:all_shards", "response_policy:all_succeeded"},
          .handler = Ping});
-  t.Add({.name = "echo", .arity = 2, .flags = kCmdFast, .acl = kConn | kAclFast,
-         .group = "connection", .since = "1.0.0", .summary = "Returns the given string.",
-         .complexity = "O(1)", .syntax = "message", .handler = Echo});
-  t.Add({.name = "quit", .arity = -1,
+  t.Add({.name = "echo",
+         .arity = 2,
+         .flags = kCmdFast,
+         .acl = kConn | kAclFast,
+         .group = "connection",
+         .since = "1.0.0",
+         .summary = "Returns the given string.",
+         .complexity = "O(1)",
+         .syntax = "message",
+         .handler = Echo});
+  t.Add({.name = "quit",
+         .arity = -1,
          .flags = kCmdAllowBusy | kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth,
-         .acl = kConn | kAclFast, .group = "connection", .since = "1.0.0",
-         .summary = "Closes the connection.", .complexity = "O(1)", .syntax = "",
+         .acl = kConn | kAclFast,
+         .group = "connection",
+         .since = "1.0.0",
+         .summary = "Closes the connection.",
+         .complexity = "O(1)",
+         .syntax = "",
          .handler = Quit});
-  t.Add({.name = "auth", .arity = -2,
+  t.Add({.name = "auth",
+         .arity = -2,
          .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdSentinel |
                   kCmdAllowBusy,
-         .acl = kConn | kAclFast, .group = "connection", .since = "1.0.0",
-         .summary = "Authenticates the connection.", .complexity = "O(N) where N is the number of passwords defined for the user",
-         .syntax = "[username] password", .handler = Auth});
-  t.Add({.name = "hello", .arity = -1,
+         .acl = kConn | kAclFast,
+         .group = "connection",
+         .since = "1.0.0",
+         .summary = "Authenticates the connection.",
+         .complexity = "O(N) where N is the number of passwords defined for the user",
+         .syntax = "[username] password",
+         .handler = Auth});
+  t.Add({.name = "hello",
+         .arity = -1,
          .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdSentinel |
                   kCmdAllowBusy,
-         .acl = kConn | kAclFast, .group = "connection", .since = "6.0.0",
+         .acl = kConn | kAclFast,
+         .group = "connection",
+         .since = "6.0.0",
          .summary = "Handshakes with the server: protocol version, authentication, client name.",
          .complexity = "O(1)",
          .syntax = "[protover:integer [AUTH username password] [SETNAME clientname]]",
          .handler = Hello});
-  t.Add({.name = "select", .arity = 2, .flags = kCmdLoading | kCmdStale | kCmdFast,
-         .acl = kConn | kAclFast, .group = "connection", .since = "1.0.0",
-         .summary = "Changes the selected database.", .complexity = "O(1)", .syntax = "index:integer",
+  t.Add({.name = "select",
+         .arity = 2,
+         .flags = kCmdLoading | kCmdStale | kCmdFast,
+         .acl = kConn | kAclFast,
+         .group = "connection",
+         .since = "1.0.0",
+         .summary = "Changes the selected database.",
+         .complexity = "O(1)",
+         .syntax = "index:integer",
          .handler = Select});
-  t.Add({.name = "reset", .arity = 1,
+  t.Add({.name = "reset",
+         .arity = 1,
          .flags = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdNoAuth | kCmdAllowBusy,
-         .acl = kConn | kAclFast, .group = "connection", .since = "6.2.0",
-         .summary = "Resets the connection to its initial state.", .complexity = "O(1)",
-         .syntax = "", .handler = Reset});
+         .acl = kConn | kAclFast,
+         .group = "connection",
+         .since = "6.2.0",
+         .summary = "Resets the connection to its initial state.",
+         .complexity = "O(1)",
+         .syntax = "",
+         .handler = Reset});
 }
 
 }  // namespace ember

@@ -45,21 +45,6 @@ std::string_view TypeName(ObjType t) {
   return "none";
 }
 
-// Encoding name as OBJECT ENCODING spells it. Collection encodings get their names when the
-// collection families define what kObj3..kObj7 mean for each type.
-std::string_view EncodingName(const KvEntry* e) {
-  switch (e->encoding()) {
-    case ObjEncoding::kInt:
-      return "int";
-    case ObjEncoding::kEmbStr:
-      return "embstr";
-    case ObjEncoding::kRaw:
-      return "raw";
-    default:
-      return "unknown";
-  }
-}
-
 // Parses a DB index that must fit a C int (Redis's getIntFromObject).
 bool ParseIntArg(std::string_view s, int64_t* out) {
   return ParseInt64(s, out) && *out >= INT_MIN && *out <= INT_MAX;
@@ -402,7 +387,7 @@ KvEntry* ObjectLookup(CommandContext& ctx) {
 
 // OBJECT ENCODING key
 void ObjectEncoding(CommandContext& ctx) {
-  if (KvEntry* e = ObjectLookup(ctx)) ctx.reply().Bulk(EncodingName(e));
+  if (KvEntry* e = ObjectLookup(ctx)) ctx.reply().Bulk(EncodingName(*e));
 }
 
 // OBJECT REFCOUNT key

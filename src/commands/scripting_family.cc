@@ -20,15 +20,21 @@ void FunctionFlush(CommandContext& ctx) {
 }  // namespace
 
 void RegisterScriptingFamily(CommandTable& t) {
-  CommandSpec* fn = t.Add({.name = "function", .arity = -2, .group = "scripting",
-                           .since = "7.0.0", .summary = "A container for function commands.",
+  CommandSpec* fn = t.Add({.name = "function",
+                           .arity = -2,
+                           .group = "scripting",
+                           .since = "7.0.0",
+                           .summary = "A container for function commands.",
                            .complexity = "Depends on subcommand."});
-  t.AddSub(fn, {.name = "flush", .arity = -2,
+  t.AddSub(fn, {.name = "flush",
+                .arity = -2,
                 .flags = kCmdWrite | kCmdNoScript | kCmdMayReplicate,
-                .acl = kAclWrite | kAclSlow | kAclScripting, .since = "7.0.0",
+                .acl = kAclWrite | kAclSlow | kAclScripting,
+                .since = "7.0.0",
                 .summary = "Deletes all libraries and functions.",
                 .complexity = "O(N) where N is the number of functions deleted",
-                .syntax = "[ASYNC | SYNC]", .handler = FunctionFlush});
+                .syntax = "[ASYNC | SYNC]",
+                .handler = FunctionFlush});
 }
 
 }  // namespace ember

@@ -155,19 +155,6 @@ bool DebugAllowed(CommandContext& ctx) {
   return c.enable_debug_command;
 }
 
-std::string_view EncodingName(const KvEntry& e) {
-  switch (e.encoding()) {
-    case ObjEncoding::kInt:
-      return "int";
-    case ObjEncoding::kEmbStr:
-      return "embstr";
-    case ObjEncoding::kRaw:
-      return "raw";
-    default:
-      return "unknown";
-  }
-}
-
 // Bytes of an RDB length prefix for n (6-bit, 14-bit, 32-bit or 64-bit forms).
 size_t RdbLenSize(uint64_t n) {
   if (n < (1u << 6)) return 1;

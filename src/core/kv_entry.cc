@@ -357,4 +357,17 @@ size_t Int64ToChars(int64_t v, char* buf) {
   return size_t(r.ptr - buf);
 }
 
+std::string_view EncodingName(const KvEntry& e) {
+  switch (e.encoding()) {
+    case ObjEncoding::kInt:
+      return "int";
+    case ObjEncoding::kEmbStr:
+      return "embstr";
+    case ObjEncoding::kRaw:
+      return "raw";
+    default:
+      return "unknown";
+  }
+}
+
 }  // namespace ember

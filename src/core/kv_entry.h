@@ -174,6 +174,10 @@ inline std::string_view KvEntry::key() const {
   return {p, size_t(n)};
 }
 
+// The encoding's name as OBJECT ENCODING and DEBUG OBJECT spell it ("int", "embstr", "raw";
+// "unknown" for collection encodings until their families name them).
+std::string_view EncodingName(const KvEntry& e);
+
 // True if `s` is a canonical integer in int64 range (Redis's string2ll rules); sets *out.
 bool StringToInt64(std::string_view s, int64_t* out);
 // Writes the decimal form of `v` into buf (>= 21 bytes); returns the length.

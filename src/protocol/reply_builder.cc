@@ -47,8 +47,10 @@ void ReplyBuilder::NullBulk() { Raw(resp_ >= 3 ? "_\r\n" : "$-1\r\n"); }
 void ReplyBuilder::NullArray() { Raw(resp_ >= 3 ? "_\r\n" : "*-1\r\n"); }
 void ReplyBuilder::ArrayHeader(size_t n) { Header('*', int64_t(n)); }
 void ReplyBuilder::MapHeader(size_t n) {
-  if (resp_ >= 3) Header('%', int64_t(n));
-  else Header('*', int64_t(n * 2));
+  if (resp_ >= 3)
+    Header('%', int64_t(n));
+  else
+    Header('*', int64_t(n * 2));
 }
 void ReplyBuilder::SetHeader(size_t n) { Header(resp_ >= 3 ? '~' : '*', int64_t(n)); }
 void ReplyBuilder::PushHeader(size_t n) { Header(resp_ >= 3 ? '>' : '*', int64_t(n)); }
@@ -107,8 +109,10 @@ void ReplyBuilder::HumanDouble(long double d) {
 }
 
 void ReplyBuilder::Bool(bool b) {
-  if (resp_ >= 3) Raw(b ? "#t\r\n" : "#f\r\n");
-  else Raw(b ? ":1\r\n" : ":0\r\n");
+  if (resp_ >= 3)
+    Raw(b ? "#t\r\n" : "#f\r\n");
+  else
+    Raw(b ? ":1\r\n" : ":0\r\n");
 }
 
 void ReplyBuilder::BigNumber(std::string_view digits) {

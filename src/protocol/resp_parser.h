@@ -57,8 +57,8 @@ class RespParser {
   // Progress of a partially parsed multibulk request.
   bool in_request_ = false;
   bool inline_ = false;
-  int64_t multibulk_len_ = 0;  // elements announced
-  size_t pos_ = 0;             // offset of the next unparsed byte
+  int64_t multibulk_len_ = 0;                     // elements announced
+  size_t pos_ = 0;                                // offset of the next unparsed byte
   std::vector<std::pair<size_t, size_t>> spans_;  // (offset, length) of parsed elements
   std::vector<std::string_view> args_;
   std::string inline_storage_;  // unescaped inline arguments

@@ -5,10 +5,13 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace ember {
 
+// ASCII lower-cased copy.
+std::string AsciiLower(std::string_view s);
 // Case-insensitive ASCII equality.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // Strict int64 as Redis's string2ll (no spaces, no '+', no leading zeros).

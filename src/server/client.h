@@ -38,16 +38,16 @@ enum ClientFlag : uint64_t {
   kClientPubSub = 1ull << 6,
   kClientBlocked = 1ull << 7,
   kClientReplyOff = 1ull << 8,
-  kClientReplySkip = 1ull << 9,      // skip the reply of the current command
-  kClientReplySkipNext = 1ull << 10, // set by CLIENT REPLY SKIP, turns into kClientReplySkip
+  kClientReplySkip = 1ull << 9,       // skip the reply of the current command
+  kClientReplySkipNext = 1ull << 10,  // set by CLIENT REPLY SKIP, turns into kClientReplySkip
   kClientUnixSocket = 1ull << 11,
   kClientPendingWrite = 1ull << 12,
   kClientWriteHandler = 1ull << 13,  // EPOLLOUT registered
   kClientDirtyCas = 1ull << 14,      // WATCHed key modified (transactions issue)
   kClientDirtyExec = 1ull << 15,
-  kClientPaused = 1ull << 16,        // input processing suspended by CLIENT PAUSE
+  kClientPaused = 1ull << 16,  // input processing suspended by CLIENT PAUSE
   kClientTracking = 1ull << 17,
-  kClientProtected = 1ull << 18,     // do not free now (e.g. while executing)
+  kClientProtected = 1ull << 18,  // do not free now (e.g. while executing)
 };
 
 class Client final : public EventHandler {
@@ -90,7 +90,7 @@ class Client final : public EventHandler {
   uint64_t commands_processed = 0;
   uint64_t net_input_bytes = 0, net_output_bytes = 0;
 
-  IoBuf qbuf;        // unparsed input
+  IoBuf qbuf;  // unparsed input
   // Output: sealed chunks first (oldest first), then `obuf`, where replies are appended.
   // `opos` is how much of the first of those (front chunk, or obuf when there is none) was
   // already written.

@@ -26,17 +26,11 @@
 #include <unordered_map>
 
 #include "protocol/reply_builder.h"
+#include "server/arg_parser.h"
 #include "server/command_table.h"
 
 namespace ember {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r)
-    if (c >= 'A' && c <= 'Z') c = char(c + 32);
-  return r;
-}
 
 bool HasLower(std::string_view s) {
   for (char c : s)
@@ -114,7 +108,7 @@ bool SameArg(const DocArg& a, const DocArg& b) {
 
 // A generated name for a oneof/block: its token, else its first members' names.
 std::string GroupName(const DocArg& g) {
-  if (!g.token.empty()) return Lower(g.token);
+  if (!g.token.empty()) return AsciiLower(g.token);
   std::string n;
   for (size_t i = 0; i < g.args.size() && i < 2; i++) {
     if (i) n += '-';
@@ -200,7 +194,7 @@ class SyntaxParser {
   Raw MakeWord(std::string_view w) {
     Raw r;
     if (!HasLower(w)) {
-      r.arg.name = Lower(w);
+      r.arg.name = AsciiLower(w);
       r.arg.type = DocArgType::kPureToken;
       r.arg.token = std::string(w);
       r.bare_token = true;
@@ -280,7 +274,7 @@ class SyntaxParser {
         if (takes) {
           next.arg.token = r.arg.token;
           if (next.arg.type == DocArgType::kOneOf || next.arg.type == DocArgType::kBlock) {
-            next.arg.name = Lower(next.arg.token);
+            next.arg.name = AsciiLower(next.arg.token);
           }
           next.attached = true;
           continue;

@@ -6,22 +6,12 @@
 #include "server/arg_parser.h"
 
 namespace ember {
-namespace {
-
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (char& c : r)
-    if (c >= 'A' && c <= 'Z') c = char(c + 32);
-  return r;
-}
-
-}  // namespace
 
 std::span<const std::string_view> AclCategoryNames() {
   static constexpr std::string_view kNames[] = {
-      "keyspace", "read",   "write",  "set",       "sortedset", "list",       "hash",
-      "string",   "bitmap", "hyperloglog", "geo",  "stream",    "pubsub",     "admin",
-      "fast",     "slow",   "blocking", "dangerous", "connection", "transaction", "scripting"};
+      "keyspace", "read",   "write",       "set",       "sortedset",  "list",        "hash",
+      "string",   "bitmap", "hyperloglog", "geo",       "stream",     "pubsub",      "admin",
+      "fast",     "slow",   "blocking",    "dangerous", "connection", "transaction", "scripting"};
   return kNames;
 }
 
@@ -33,8 +23,10 @@ void CommandSpec::LegacyKeyRange(int* first, int* last, int* step) const {
   if (!ks.bs_keyword.empty() || ks.fk_keynum_index >= 0) return;
   *first = ks.bs_index;
   *step = ks.fk_key_step;
-  if (ks.fk_last_key >= 0) *last = ks.bs_index + ks.fk_last_key;
-  else *last = ks.fk_last_key;
+  if (ks.fk_last_key >= 0)
+    *last = ks.bs_index + ks.fk_last_key;
+  else
+    *last = ks.fk_last_key;
   // Further index+range specs widen the range when contiguous (e.g. LMOVE, SMOVE, RENAME).
   for (size_t i = 1; i < key_specs.size(); i++) {
     const KeySpec& k = key_specs[i];
@@ -70,7 +62,7 @@ CommandTable::CommandTable() {
 }
 
 CommandSpec* CommandTable::Add(CommandSpec spec) {
-  spec.name = Lower(spec.name);
+  spec.name = AsciiLower(spec.name);
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   CommandSpec* p = owned.get();
   by_name_[std::string_view(p->name)] = p;
@@ -79,7 +71,7 @@ CommandSpec* CommandTable::Add(CommandSpec spec) {
 }
 
 CommandSpec* CommandTable::AddSub(CommandSpec* parent, CommandSpec spec) {
-  spec.name = parent->name + "|" + Lower(spec.name);
+  spec.name = parent->name + "|" + AsciiLower(spec.name);
   spec.parent = parent;
   if (spec.group.empty()) spec.group = parent->group;
   auto owned = std::make_unique<CommandSpec>(std::move(spec));

@@ -128,7 +128,7 @@ struct CommandSpec {
   std::string_view since;    // "1.0.0"
   std::string_view summary;  // one sentence, our own words
   std::string_view complexity;
-  std::string_view syntax;   // argument grammar, see the top of this file
+  std::string_view syntax;             // argument grammar, see the top of this file
   std::vector<std::string_view> tips;  // "nondeterministic_output", "request_policy:all_shards"
   CommandHandler handler = nullptr;
   std::vector<std::unique_ptr<CommandSpec>> subcommands;  // filled by AddSub
@@ -184,13 +184,13 @@ class CommandTable {
   };
   std::vector<std::unique_ptr<CommandSpec>> commands_;
   std::unordered_map<std::string_view, CommandSpec*, NameHash, NameEq> by_name_;  // views of
-                                                                                 // spec names
+                                                                                  // spec names
 };
 
 // Helpers for writing rows tersely in family files.
-KeySpec KeyAt(int index, uint32_t flags);                    // one key at `index`
+KeySpec KeyAt(int index, uint32_t flags);                         // one key at `index`
 KeySpec KeyRange(int first, int last, int step, uint32_t flags);  // keys first..last (-1 = end)
-KeySpec KeyNumKeys(int numkeys_index, uint32_t flags);       // "numkeys key [key ...]"
+KeySpec KeyNumKeys(int numkeys_index, uint32_t flags);            // "numkeys key [key ...]"
 
 // Family registration entry points, each defined in its family file.
 void RegisterStringFamily(CommandTable& t);

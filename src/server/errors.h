@@ -61,7 +61,8 @@ inline constexpr std::string_view kAuthNotConfigured =
     "sure your configuration is correct?";
 inline constexpr std::string_view kMaxClients = "ERR max number of clients reached";
 inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
-inline constexpr std::string_view kProtocolVersion = "ERR Protocol version is not an integer or out of range";
+inline constexpr std::string_view kProtocolVersion =
+    "ERR Protocol version is not an integer or out of range";
 inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
 inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
@@ -117,12 +118,14 @@ inline std::string ClientAttrInvalid(std::string_view attr) {
 }
 
 // Protocol errors (the connection is closed after replying).
-inline constexpr std::string_view kProtoInvalidMultibulk = "ERR Protocol error: invalid multibulk length";
+inline constexpr std::string_view kProtoInvalidMultibulk =
+    "ERR Protocol error: invalid multibulk length";
 inline constexpr std::string_view kProtoInvalidBulk = "ERR Protocol error: invalid bulk length";
 inline constexpr std::string_view kProtoBigMbulk = "ERR Protocol error: too big mbulk count string";
 inline constexpr std::string_view kProtoBigBulk = "ERR Protocol error: too big bulk count string";
 inline constexpr std::string_view kProtoBigInline = "ERR Protocol error: too big inline request";
-inline constexpr std::string_view kProtoUnbalanced = "ERR Protocol error: unbalanced quotes in request";
+inline constexpr std::string_view kProtoUnbalanced =
+    "ERR Protocol error: unbalanced quotes in request";
 
 // "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
 std::string UnknownCommand(std::string_view name, const std::string_view* args, size_t nargs);

@@ -16,12 +16,18 @@ char g_role = 'M';
 }  // namespace
 
 std::string ConfigureLog(std::string_view level, const std::string& file) {
-  if (level == "debug") g_level = LogLevel::kDebug;
-  else if (level == "verbose") g_level = LogLevel::kVerbose;
-  else if (level == "notice") g_level = LogLevel::kNotice;
-  else if (level == "warning") g_level = LogLevel::kWarning;
-  else if (level == "nothing") g_level = LogLevel::kNothing;
-  else return "invalid loglevel";
+  if (level == "debug")
+    g_level = LogLevel::kDebug;
+  else if (level == "verbose")
+    g_level = LogLevel::kVerbose;
+  else if (level == "notice")
+    g_level = LogLevel::kNotice;
+  else if (level == "warning")
+    g_level = LogLevel::kWarning;
+  else if (level == "nothing")
+    g_level = LogLevel::kNothing;
+  else
+    return "invalid loglevel";
   g_file = file;
   return "";
 }
@@ -38,8 +44,8 @@ void Log(LogLevel level, std::string_view msg) {
   snprintf(ts + n, sizeof(ts) - n, "%03d", int(tv.tv_usec / 1000));
   FILE* fp = g_file.empty() ? stdout : fopen(g_file.c_str(), "a");
   if (!fp) return;
-  fprintf(fp, "%d:%c %s %c %.*s\n", int(getpid()), g_role, ts, kMarks[int(level)],
-          int(msg.size()), msg.data());
+  fprintf(fp, "%d:%c %s %c %.*s\n", int(getpid()), g_role, ts, kMarks[int(level)], int(msg.size()),
+          msg.data());
   fflush(fp);
   if (fp != stdout) fclose(fp);
 }

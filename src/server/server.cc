@@ -113,7 +113,8 @@ std::string RandomHex(size_t n) {
 }  // namespace
 
 Server::Server(Config config, std::unique_ptr<Clock> clock)
-    : config_(std::move(config)), clock_(clock ? std::move(clock) : std::make_unique<SystemClock>()) {
+    : config_(std::move(config)),
+      clock_(clock ? std::move(clock) : std::make_unique<SystemClock>()) {
   clock_->Refresh();
   keyspace_ = std::make_unique<Keyspace>(cfg().databases, clock_.get(), this);
   start_time_ms_ = clock_->NowMs();
@@ -135,7 +136,8 @@ void Server::ApplyConfigHooks() {
     loop_.SetPeriod(1000 / std::clamp(v.hz, 1, 500));
     return std::string();
   });
-  config_.OnApply("loglevel", [](const ServerConfig& v) { return ConfigureLog(v.loglevel, v.logfile); });
+  config_.OnApply("loglevel",
+                  [](const ServerConfig& v) { return ConfigureLog(v.loglevel, v.logfile); });
   config_.OnApply("requirepass", [this](const ServerConfig& v) {
     (void)v;
     return std::string();
@@ -374,13 +376,27 @@ void Server::FeedMonitors(Client& c, std::span<const std::string_view> args) {
     line += " \"";
     for (unsigned char ch : a) {
       switch (ch) {
-        case '\\': line += "\\\\"; break;
-        case '"': line += "\\\""; break;
-        case '\n': line += "\\n"; break;
-        case '\r': line += "\\r"; break;
-        case '\t': line += "\\t"; break;
-        case '\a': line += "\\a"; break;
-        case '\b': line += "\\b"; break;
+        case '\\':
+          line += "\\\\";
+          break;
+        case '"':
+          line += "\\\"";
+          break;
+        case '\n':
+          line += "\\n";
+          break;
+        case '\r':
+          line += "\\r";
+          break;
+        case '\t':
+          line += "\\t";
+          break;
+        case '\a':
+          line += "\\a";
+          break;
+        case '\b':
+          line += "\\b";
+          break;
         default:
           if (isprint(ch)) {
             line.push_back(char(ch));
@@ -415,8 +431,8 @@ void Server::RecordSlowlog(Client& c, std::span<const std::string_view> args, in
     }
     std::string_view a = args[i];
     if (a.size() > 128) {
-      e.args.push_back(std::string(a.substr(0, 128)) + "... (" +
-                       std::to_string(a.size() - 128) + " more bytes)");
+      e.args.push_back(std::string(a.substr(0, 128)) + "... (" + std::to_string(a.size() - 128) +
+                       " more bytes)");
     } else {
       e.args.emplace_back(a);
     }
@@ -436,8 +452,10 @@ void Server::PrefetchKeys(Client& c, std::span<const std::string_view> args, int
   size_t idx = size_t(cmd->key_specs[0].bs_index);
   if (idx >= args.size()) return;
   const Dict& dict = keyspace_->db(c.db_index).dict();
-  if (stage == 0) dict.PrefetchBucket(args[idx]);
-  else dict.PrefetchEntry(args[idx]);
+  if (stage == 0)
+    dict.PrefetchBucket(args[idx]);
+  else
+    dict.PrefetchEntry(args[idx]);
 }
 
 void Server::Execute(Client& c, std::span<const std::string_view> args) {

@@ -51,13 +51,20 @@ class Harness {
     std::string line = s.substr(*pos + 1, eol - *pos - 1);
     *pos = eol + 2;
     switch (t) {
-      case '+': return line;
-      case '-': return "(error) " + line;
-      case ':': return "(integer) " + line;
-      case ',': return "(double) " + line;
-      case '#': return line == "t" ? "(true)" : "(false)";
-      case '(': return "(big) " + line;
-      case '_': return "(nil)";
+      case '+':
+        return line;
+      case '-':
+        return "(error) " + line;
+      case ':':
+        return "(integer) " + line;
+      case ',':
+        return "(double) " + line;
+      case '#':
+        return line == "t" ? "(true)" : "(false)";
+      case '(':
+        return "(big) " + line;
+      case '_':
+        return "(nil)";
       case '$':
       case '=': {
         long n = std::stol(line);
