@@ -23,9 +23,11 @@ constexpr uint8_t kExpireBit = 0x80;
 constexpr size_t kRawHeader = offsetof(RawString, data);
 constexpr size_t kRawLinearLimit = 1 << 20;  // sds-like: double below 1MB, then +1MB
 
-std::array<ObjDestructor, 8> g_destructors{};
-std::array<ObjCopier, 8> g_copiers{};
-std::array<ObjMemoryUsageFn, 8> g_sizers{};
+// Indexed by type * 8 + encoding.
+std::array<ObjDestructor, 64> g_destructors{};
+std::array<ObjCopier, 64> g_copiers{};
+std::array<ObjMemoryUsageFn, 64> g_sizers{};
+size_t HookIndex(ObjType t, ObjEncoding e) { return (size_t(t) & 7) * 8 + size_t(e); }
 
 size_t VarintSize(uint64_t v) {
   size_t n = 1;
@@ -115,9 +117,15 @@ KvEntry* CreateEmbStr(std::string_view key, std::string_view value, int64_t expi
 // ---------------------------------------------------------------------------------------------
 // Registries for collection encodings.
 
-void RegisterObjDestructor(ObjEncoding enc, ObjDestructor fn) { g_destructors[size_t(enc)] = fn; }
-void RegisterObjCopier(ObjEncoding enc, ObjCopier fn) { g_copiers[size_t(enc)] = fn; }
-void RegisterObjMemoryUsage(ObjEncoding enc, ObjMemoryUsageFn fn) { g_sizers[size_t(enc)] = fn; }
+void RegisterObjDestructor(ObjType type, ObjEncoding enc, ObjDestructor fn) {
+  g_destructors[HookIndex(type, enc)] = fn;
+}
+void RegisterObjCopier(ObjType type, ObjEncoding enc, ObjCopier fn) {
+  g_copiers[HookIndex(type, enc)] = fn;
+}
+void RegisterObjMemoryUsage(ObjType type, ObjEncoding enc, ObjMemoryUsageFn fn) {
+  g_sizers[HookIndex(type, enc)] = fn;
+}
 
 // ---------------------------------------------------------------------------------------------
 // RawString
@@ -205,7 +213,7 @@ void KvEntry::Destroy(KvEntry* e) {
   if (enc == ObjEncoding::kRaw) {
     RawString::Destroy(e->raw());
   } else if (IsObjEncoding(enc)) {
-    if (ObjDestructor fn = g_destructors[size_t(enc)]) fn(e->obj());
+    if (ObjDestructor fn = g_destructors[HookIndex(e->type(), enc)]) fn(e->obj());
   }
   std::free(e);
 }
@@ -226,7 +234,7 @@ KvEntry* KvEntry::Clone(const KvEntry* e, std::string_view new_key, int64_t expi
       return CreateObj(new_key, e->type(), ObjEncoding::kRaw, copy, expire_ms);
     }
     default: {
-      ObjCopier fn = g_copiers[size_t(e->encoding())];
+      ObjCopier fn = g_copiers[HookIndex(e->type(), e->encoding())];
       if (fn == nullptr) return nullptr;
       void* copy = fn(e->obj());
       if (copy == nullptr) return nullptr;
@@ -312,7 +320,7 @@ size_t KvEntry::MemoryUsage() const {
   if (enc == ObjEncoding::kRaw) {
     n += malloc_usable_size(raw());
   } else if (IsObjEncoding(enc)) {
-    if (ObjMemoryUsageFn fn = g_sizers[size_t(enc)]) n += fn(obj());
+    if (ObjMemoryUsageFn fn = g_sizers[HookIndex(type(), enc)]) n += fn(obj());
   }
   return n;
 }
@@ -365,8 +373,16 @@ std::string_view EncodingName(const KvEntry& e) {
       return "embstr";
     case ObjEncoding::kRaw:
       return "raw";
-    default:
-      return "unknown";
+    case ObjEncoding::kListpack:
+      return e.type() == ObjType::kStream ? "stream" : "listpack";
+    case ObjEncoding::kQuicklist:
+      return "quicklist";
+    case ObjEncoding::kIntset:
+      return "intset";
+    case ObjEncoding::kHashtable:
+      return "hashtable";
+    case ObjEncoding::kSkiplist:
+      return "skiplist";
   }
 }
 

@@ -43,11 +43,14 @@ enum class ObjEncoding : uint8_t {
   kInt = 0,     // string holding a 64-bit integer, stored inline
   kEmbStr = 1,  // short string stored inline
   kRaw = 2,     // string in a separate growable RawString
-  kObj3 = 3,    // reserved for collection encodings (listpack, hashtable, ...)
-  kObj4 = 4,
-  kObj5 = 5,
-  kObj6 = 6,
-  kObj7 = 7,
+  // Collection encodings, named as OBJECT ENCODING reports them. What the heap object is
+  // depends on the type as well (a hashtable set and a hashtable hash are different
+  // structures), so hooks below are registered per (type, encoding).
+  kListpack = 3,   // small hash/list/set/zset packed in one block (streams: "stream")
+  kQuicklist = 4,  // list
+  kIntset = 5,     // set of integers
+  kHashtable = 6,  // big hash or set
+  kSkiplist = 7,   // big sorted set
 };
 
 // A growable heap string used for kRaw values (APPEND/SETRANGE targets, values > 44 bytes).
@@ -63,17 +66,17 @@ struct RawString {
   std::string_view view() const { return {data, len}; }
 };
 
-// Destructor hook for collection objects: families that store kObj* encodings register one
-// per encoding so that KvEntry::Destroy can free their heap objects.
+// Hooks for collection objects: families register them per (type, encoding) so that
+// KvEntry::Destroy can free, Clone copy and MemoryUsage size their heap objects.
 using ObjDestructor = void (*)(void* obj);
-void RegisterObjDestructor(ObjEncoding enc, ObjDestructor fn);
+void RegisterObjDestructor(ObjType type, ObjEncoding enc, ObjDestructor fn);
 // Deep-copy hook (COPY): returns a new object owned by the caller, or nullptr if not copyable.
 // Without one, KvEntry::Clone returns nullptr for that encoding.
 using ObjCopier = void* (*)(const void* obj);
-void RegisterObjCopier(ObjEncoding enc, ObjCopier fn);
+void RegisterObjCopier(ObjType type, ObjEncoding enc, ObjCopier fn);
 // Heap bytes of an object (MEMORY USAGE, accounting); without one only the entry is counted.
 using ObjMemoryUsageFn = size_t (*)(const void* obj);
-void RegisterObjMemoryUsage(ObjEncoding enc, ObjMemoryUsageFn fn);
+void RegisterObjMemoryUsage(ObjType type, ObjEncoding enc, ObjMemoryUsageFn fn);
 
 class KvEntry {
  public:
@@ -174,8 +177,8 @@ inline std::string_view KvEntry::key() const {
   return {p, size_t(n)};
 }
 
-// The encoding's name as OBJECT ENCODING and DEBUG OBJECT spell it ("int", "embstr", "raw";
-// "unknown" for collection encodings until their families name them).
+// The encoding's name as OBJECT ENCODING and DEBUG OBJECT spell it ("int", "embstr", "raw",
+// "listpack", ...; a stream's is "stream").
 std::string_view EncodingName(const KvEntry& e);
 
 // True if `s` is a canonical integer in int64 range (Redis's string2ll rules); sets *out.

@@ -59,6 +59,8 @@ CommandTable::CommandTable() {
   RegisterCommandFamily(*this);
   RegisterClientFamily(*this);
   RegisterScriptingFamily(*this);
+  RegisterHashFamily(*this);
+  RegisterSetFamily(*this);
 }
 
 CommandSpec* CommandTable::Add(CommandSpec spec) {

@@ -201,6 +201,8 @@ void RegisterConfigFamily(CommandTable& t);
 void RegisterCommandFamily(CommandTable& t);
 void RegisterClientFamily(CommandTable& t);
 void RegisterScriptingFamily(CommandTable& t);
+void RegisterHashFamily(CommandTable& t);
+void RegisterSetFamily(CommandTable& t);
 
 }  // namespace ember
 

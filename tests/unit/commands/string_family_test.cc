@@ -20,7 +20,9 @@ void NoOpDestructor(void*) {}
 
 class StringFamilyTest : public ::testing::Test {
  protected:
-  void SetUp() override { RegisterObjDestructor(ObjEncoding::kObj3, NoOpDestructor); }
+  void SetUp() override {
+    RegisterObjDestructor(ObjType::kList, ObjEncoding::kQuicklist, NoOpDestructor);
+  }
 
   Db& db() { return h.server().keyspace().db(0); }
   // Peeks at an entry without expiring it or counting stats.
@@ -28,7 +30,7 @@ class StringFamilyTest : public ::testing::Test {
   ObjEncoding Enc(const std::string& key) { return Entry(key)->encoding(); }
   int64_t ExpireAt(const std::string& key) { return Entry(key)->expire_ms(); }
   void AddList(const std::string& key) {
-    db().Add(KvEntry::CreateObj(key, ObjType::kList, ObjEncoding::kObj3, nullptr));
+    db().Add(KvEntry::CreateObj(key, ObjType::kList, ObjEncoding::kQuicklist, nullptr));
   }
   KeyspaceStats& stats() { return h.server().keyspace().stats(); }
 

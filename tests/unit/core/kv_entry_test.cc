@@ -173,21 +173,22 @@ TEST(KvEntryTest, CloneCopiesStrings) {
 int g_destroyed = 0;
 
 TEST(KvEntryTest, ObjectRegistries) {
-  RegisterObjDestructor(ObjEncoding::kObj7, [](void* p) {
+  RegisterObjDestructor(ObjType::kHash, ObjEncoding::kHashtable, [](void* p) {
     ++g_destroyed;
     delete static_cast<std::string*>(p);
   });
   auto* obj = new std::string("collection");
-  KvEntry* e = KvEntry::CreateObj("h", ObjType::kHash, ObjEncoding::kObj7, obj);
+  KvEntry* e = KvEntry::CreateObj("h", ObjType::kHash, ObjEncoding::kHashtable, obj);
   EXPECT_EQ(e->type(), ObjType::kHash);
-  EXPECT_EQ(e->encoding(), ObjEncoding::kObj7);
+  EXPECT_EQ(e->encoding(), ObjEncoding::kHashtable);
   EXPECT_EQ(e->obj(), obj);
   EXPECT_EQ(KvEntry::Clone(e, "h2", KvEntry::kNoExpire), nullptr);  // no copier yet
 
-  RegisterObjCopier(ObjEncoding::kObj7, [](const void* p) -> void* {
+  RegisterObjCopier(ObjType::kHash, ObjEncoding::kHashtable, [](const void* p) -> void* {
     return new std::string(*static_cast<const std::string*>(p));
   });
-  RegisterObjMemoryUsage(ObjEncoding::kObj7, [](const void*) -> size_t { return 1000; });
+  RegisterObjMemoryUsage(ObjType::kHash, ObjEncoding::kHashtable,
+                         [](const void*) -> size_t { return 1000; });
   KvEntry* c = KvEntry::Clone(e, "h2", KvEntry::kNoExpire);
   ASSERT_NE(c, nullptr);
   EXPECT_NE(c->obj(), obj);
@@ -207,9 +208,9 @@ TEST(KvEntryTest, ObjectRegistries) {
   KvEntry::Destroy(e);
   KvEntry::Destroy(moved);
   EXPECT_EQ(g_destroyed, 2);
-  RegisterObjDestructor(ObjEncoding::kObj7, nullptr);
-  RegisterObjCopier(ObjEncoding::kObj7, nullptr);
-  RegisterObjMemoryUsage(ObjEncoding::kObj7, nullptr);
+  RegisterObjDestructor(ObjType::kHash, ObjEncoding::kHashtable, nullptr);
+  RegisterObjCopier(ObjType::kHash, ObjEncoding::kHashtable, nullptr);
+  RegisterObjMemoryUsage(ObjType::kHash, ObjEncoding::kHashtable, nullptr);
 }
 
 TEST(RawStringTest, CreateAndGrow) {
