@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <atomic>
 #include <cassert>
 #include <condition_variable>
 #include <cstdlib>
@@ -198,12 +199,21 @@ uint64_t Dict::Hash(std::string_view key) {
   return XXH3_64bits_withSeed(key.data(), key.size(), g_hash_seed);
 }
 
+namespace {
+// Bytes of bucket arrays obtained with mmap (outside the allocator's statistics), so that
+// used_memory can include them. Decremented when an array is handed to the unmapper.
+std::atomic<size_t> g_mapped_bucket_bytes{0};
+}  // namespace
+
+size_t Dict::MappedBucketBytes() { return g_mapped_bucket_bytes.load(std::memory_order_relaxed); }
+
 KvEntry** Dict::AllocBuckets(size_t n) {
   size_t bytes = n * sizeof(KvEntry*);
   void* p;
   if (bytes >= kMmapThresholdBytes) {
     p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
+    g_mapped_bucket_bytes.fetch_add(bytes, std::memory_order_relaxed);
   } else {
     p = std::calloc(n, sizeof(KvEntry*));
     if (p == nullptr) throw std::bad_alloc();
@@ -215,6 +225,7 @@ void Dict::FreeBuckets(KvEntry** b, size_t n) {
   if (b == nullptr) return;
   size_t bytes = n * sizeof(KvEntry*);
   if (bytes >= kMmapThresholdBytes) {
+    g_mapped_bucket_bytes.fetch_sub(bytes, std::memory_order_relaxed);
     BackgroundUnmapper::Unmap(b, bytes);
   } else {
     std::free(b);

@@ -75,6 +75,9 @@ class Dict {
   void Clear();
   // Bytes used by the bucket arrays (for INFO/MEMORY).
   size_t BucketBytes() const;
+  // Bytes of all Dicts' bucket arrays that were mmap'd directly (not seen by the allocator's
+  // statistics); used_memory adds them. Any thread.
+  static size_t MappedBucketBytes();
 
  private:
   struct Table {

@@ -13,6 +13,7 @@
 #include <random>
 #include <vector>
 
+#include "core/dict.h"
 #include "server/arg_parser.h"
 #include "server/command_table.h"
 #include "server/server.h"
@@ -377,11 +378,11 @@ MemoryInfo ReadMemoryInfo() {
   if (mallctl("stats.allocated", &v, &sz, nullptr, 0) == 0) m.allocator_allocated = v;
   if (mallctl("stats.active", &v, &sz, nullptr, 0) == 0) m.allocator_active = v;
   if (mallctl("stats.resident", &v, &sz, nullptr, 0) == 0) m.allocator_resident = v;
-  m.used = m.allocator_allocated;
+  m.used = m.allocator_allocated + Dict::MappedBucketBytes();
 #else
   struct mallinfo2 mi = mallinfo2();
-  m.used = uint64_t(mi.uordblks) + uint64_t(mi.hblkhd);
-  m.allocator_allocated = m.used;
+  m.allocator_allocated = uint64_t(mi.uordblks) + uint64_t(mi.hblkhd);
+  m.used = m.allocator_allocated + Dict::MappedBucketBytes();
   m.allocator_active = uint64_t(mi.arena) + uint64_t(mi.hblkhd);
   m.allocator_resident = m.allocator_active;
 #endif
@@ -401,10 +402,10 @@ uint64_t UsedMemory() {
   size_t v = 0;
   sz = sizeof(v);
   if (mallctl("stats.allocated", &v, &sz, nullptr, 0) != 0) return 0;
-  return v;
+  return v + Dict::MappedBucketBytes();
 #else
   struct mallinfo2 mi = mallinfo2();
-  return uint64_t(mi.uordblks) + uint64_t(mi.hblkhd);
+  return uint64_t(mi.uordblks) + uint64_t(mi.hblkhd) + Dict::MappedBucketBytes();
 #endif
 }
 

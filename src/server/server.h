@@ -145,7 +145,10 @@ class Server : public KeyspaceObserver {
  private:
   class Acceptor;
   class SignalHandler;
+  static constexpr int64_t kCronRehashUs = 500;    // background rehash per cron tick
+  static constexpr int64_t kExpireSliceUs = 1000;  // one active-expiry slice at effort 1
   void BeforeSleep();
+  void RunActiveExpire();
   void AcceptClient(int fd, bool is_unix);
   void HandleTimeouts();
   void FeedMonitors(Client& c, std::span<const std::string_view> args);
@@ -177,6 +180,8 @@ class Server : public KeyspaceObserver {
   int bound_port_ = 0;
   bool shutdown_requested_ = false;
   bool active_expire_enabled_ = true;
+  bool expire_backlog_ = false;
+  int64_t last_expire_slice_us_ = 0;
   int exit_code_ = 0;
   int64_t pause_until_ms_ = 0;
   bool pause_all_ = false;
