@@ -1,8 +1,625 @@
-// Hash commands (being written; registration placeholder).
-#include "server/command_table.h"
+// Hash commands: HSET, HSETNX, HMSET, HGET, HMGET, HGETALL, HKEYS, HVALS, HDEL, HLEN, HSTRLEN,
+// HEXISTS, HINCRBY, HINCRBYFLOAT, HRANDFIELD and HSCAN, with Redis 7.2 replies and errors.
+//
+// The value is a HashObject (core/hash_object.h): a listpack while small, a hashtable past
+// hash-max-listpack-entries / hash-max-listpack-value (read from ServerConfig). Writers store
+// the possibly moved object pointer back into the entry (set_obj); when the encoding changes
+// the entry is rebuilt around the new object (KvEntry::CreateObj + Db::ReplaceEntry with
+// move_obj, keeping the TTL). A hash left empty deletes its key.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/glob.h"
+#include "core/hash_object.h"
+#include "core/listpack.h"
+#include "server/arg_parser.h"
+#include "server/command_context.h"
+#include "server/errors.h"
 
 namespace ember {
+namespace {
 
-void RegisterHashFamily(CommandTable& t) { (void)t; }
+// ---------------------------------------------------------------------------------------------
+// Lookup and store helpers
+
+HashLimits Limits(const CommandContext& ctx) {
+  return {ctx.cfg().hash_max_listpack_entries, ctx.cfg().hash_max_listpack_value};
+}
+
+// Looks a hash up for reading. Returns false after replying WRONGTYPE; *e is nullptr when the
+// key is absent.
+bool ReadHash(CommandContext& ctx, std::string_view key, KvEntry** e) {
+  *e = ctx.db().LookupRead(key, ctx.read_flags());
+  if (*e && (*e)->type() != ObjType::kHash) {
+    ctx.reply().Error(errors::kWrongType);
+    return false;
+  }
+  return true;
+}
+
+// Looks a hash up for writing, like ReadHash.
+bool WriteHash(CommandContext& ctx, std::string_view key, KvEntry** e) {
+  *e = ctx.db().LookupWrite(key);
+  if (*e && (*e)->type() != ObjType::kHash) {
+    ctx.reply().Error(errors::kWrongType);
+    return false;
+  }
+  return true;
+}
+
+HashObject View(const KvEntry* e) { return HashObject(e->encoding(), e->obj()); }
+
+// The hash of `e`, or a new empty one when e is nullptr (linked later by Store).
+HashObject OpenForWrite(KvEntry* e) { return e ? View(e) : HashObject::Create(); }
+
+// Stores `h` (possibly moved or re-encoded) as the value of `key`, whose entry is `e` (or
+// nullptr: a new key). Deletes the key when the hash became empty. Notifies the change.
+void Store(Db& db, std::string_view key, KvEntry* e, HashObject h) {
+  if (!e) {
+    db.Add(KvEntry::CreateObj(key, ObjType::kHash, h.encoding(), h.obj()));
+  } else if (h.encoding() != e->encoding()) {
+    KvEntry* fresh = KvEntry::CreateObj(key, ObjType::kHash, h.encoding(), h.obj(), e->expire_ms());
+    db.ReplaceEntry(e, fresh, /*move_obj=*/true);
+  } else {
+    e->set_obj(h.obj());
+  }
+  if (h.Len() == 0) db.Delete(key);
+  db.NotifyModified(key);
+}
+
+std::mt19937_64& Rng() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  return rng;
+}
+
+void ReplyCursor(ReplyBuilder& r, uint64_t cursor) {
+  char buf[24];
+  int n = std::snprintf(buf, sizeof(buf), "%llu", static_cast<unsigned long long>(cursor));
+  r.Bulk(std::string_view(buf, size_t(n)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+// Sets the pairs at args[2..] on `key`; *added gets the number of new fields. False after
+// replying an error.
+bool SetPairs(CommandContext& ctx, int64_t* added) {
+  std::string_view key = ctx.arg(1);
+  KvEntry* e;
+  if (!WriteHash(ctx, key, &e)) return false;
+  HashObject h = OpenForWrite(e);
+  HashLimits limits = Limits(ctx);
+  *added = 0;
+  for (size_t i = 2; i + 1 < ctx.argc(); i += 2)
+    *added += h.Set(ctx.arg(i), ctx.arg(i + 1), limits);
+  Store(ctx.db(), key, e, h);
+  return true;
+}
+
+// HSET key field value [field value ...]
+void HSet(CommandContext& ctx) {
+  if (ctx.argc() % 2 != 0) return ctx.reply().Error(errors::WrongArity(ctx.spec().name));
+  int64_t added;
+  if (SetPairs(ctx, &added)) ctx.reply().Integer(added);
+}
+
+// HMSET key field value [field value ...]
+void HMSet(CommandContext& ctx) {
+  if (ctx.argc() % 2 != 0) return ctx.reply().Error(errors::WrongArity(ctx.spec().name));
+  int64_t added;
+  if (SetPairs(ctx, &added)) ctx.reply().Ok();
+}
+
+// HSETNX key field value
+void HSetNx(CommandContext& ctx) {
+  std::string_view key = ctx.arg(1);
+  KvEntry* e;
+  if (!WriteHash(ctx, key, &e)) return;
+  if (e && View(e).Exists(ctx.arg(2))) return ctx.reply().Integer(0);
+  HashObject h = OpenForWrite(e);
+  h.Set(ctx.arg(2), ctx.arg(3), Limits(ctx));
+  Store(ctx.db(), key, e, h);
+  ctx.reply().Integer(1);
+}
+
+// HDEL key field [field ...]
+void HDel(CommandContext& ctx) {
+  std::string_view key = ctx.arg(1);
+  KvEntry* e;
+  if (!WriteHash(ctx, key, &e)) return;
+  if (!e) return ctx.reply().Integer(0);
+  HashObject h = View(e);
+  int64_t deleted = 0;
+  for (size_t i = 2; i < ctx.argc() && h.Len() > 0; i++) deleted += h.Delete(ctx.arg(i));
+  if (deleted) {
+    Store(ctx.db(), key, e, h);
+  }
+  ctx.reply().Integer(deleted);
+}
+
+// HINCRBY key field increment
+void HIncrBy(CommandContext& ctx) {
+  int64_t incr;
+  if (!ParseInt64(ctx.arg(3), &incr)) return ctx.reply().Error(errors::kNotInteger);
+  std::string_view key = ctx.arg(1);
+  KvEntry* e;
+  if (!WriteHash(ctx, key, &e)) return;
+  HashObject h = OpenForWrite(e);
+  int64_t cur = 0;
+  char scratch[Listpack::kScratch];
+  std::string_view old;
+  if (e && h.Get(ctx.arg(2), scratch, &old) && !ParseInt64(old, &cur)) {
+    return ctx.reply().Error(errors::kHashNotInteger);
+  }
+  int64_t result;
+  if (__builtin_add_overflow(cur, incr, &result)) {
+    if (!e) h.Destroy();
+    return ctx.reply().Error(errors::kOverflow);
+  }
+  char buf[24];
+  h.Set(ctx.arg(2), std::string_view(buf, Int64ToChars(result, buf)), Limits(ctx));
+  Store(ctx.db(), key, e, h);
+  ctx.reply().Integer(result);
+}
+
+// HINCRBYFLOAT key field increment
+void HIncrByFloat(CommandContext& ctx) {
+  long double incr;
+  if (!ParseLongDouble(ctx.arg(3), &incr)) return ctx.reply().Error(errors::kNotFloat);
+  if (std::isnan(incr) || std::isinf(incr)) return ctx.reply().Error(errors::kNaNOrInfinity);
+  std::string_view key = ctx.arg(1);
+  KvEntry* e;
+  if (!WriteHash(ctx, key, &e)) return;
+  long double cur = 0;
+  char scratch[Listpack::kScratch];
+  std::string_view old;
+  if (e && View(e).Get(ctx.arg(2), scratch, &old) && !ParseLongDouble(old, &cur)) {
+    return ctx.reply().Error(errors::kHashNotFloat);
+  }
+  long double v = cur + incr;
+  if (std::isnan(v) || std::isinf(v)) return ctx.reply().Error(errors::kIncrFloatNaN);
+  std::string buf(ReplyBuilder::kHumanDoubleMax, '\0');
+  buf.resize(ReplyBuilder::FormatHumanDouble(v, buf.data()));
+  HashObject h = OpenForWrite(e);
+  h.Set(ctx.arg(2), buf, Limits(ctx));
+  Store(ctx.db(), key, e, h);
+  ctx.reply().Bulk(buf);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+// HGET key field
+void HGet(CommandContext& ctx) {
+  KvEntry* e;
+  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  char scratch[Listpack::kScratch];
+  std::string_view v;
+  if (!e || !View(e).Get(ctx.arg(2), scratch, &v)) return ctx.reply().NullBulk();
+  ctx.reply().Bulk(v);
+}
+
+// HMGET key field [field ...]
+void HMGet(CommandContext& ctx) {
+  KvEntry* e;
+  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  ReplyBuilder& r = ctx.reply();
+  r.ArrayHeader(ctx.argc() - 2);
+  char scratch[Listpack::kScratch];
+  for (size_t i = 2; i < ctx.argc(); i++) {
+    std::string_view v;
+    if (e && View(e).Get(ctx.arg(i), scratch, &v)) {
+      r.Bulk(v);
+    } else {
+      r.NullBulk();
+    }
+  }
+}
+
+enum class Part { kFields, kValues, kBoth };
+
+// HGETALL key / HKEYS key / HVALS key
+void ReplyAll(CommandContext& ctx, Part part) {
+  KvEntry* e;
+  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  ReplyBuilder& r = ctx.reply();
+  size_t n = e ? View(e).Len() : 0;
+  if (part == Part::kBoth) {
+    r.MapHeader(n);
+  } else {
+    r.ArrayHeader(n);
+  }
+  if (!e) return;
+  View(e).ForEach([&r, part](std::string_view f, std::string_view v) {
+    if (part != Part::kValues) r.Bulk(f);
+    if (part != Part::kFields) r.Bulk(v);
+  });
+}
+
+// HGETALL key
+void HGetAll(CommandContext& ctx) { ReplyAll(ctx, Part::kBoth); }
+// HKEYS key
+void HKeys(CommandContext& ctx) { ReplyAll(ctx, Part::kFields); }
+// HVALS key
+void HVals(CommandContext& ctx) { ReplyAll(ctx, Part::kValues); }
+
+// HLEN key
+void HLen(CommandContext& ctx) {
+  KvEntry* e;
+  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  ctx.reply().Integer(e ? int64_t(View(e).Len()) : 0);
+}
+
+// HSTRLEN key field
+void HStrLen(CommandContext& ctx) {
+  KvEntry* e;
+  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  char scratch[Listpack::kScratch];
+  std::string_view v;
+  bool found = e && View(e).Get(ctx.arg(2), scratch, &v);
+  ctx.reply().Integer(found ? int64_t(v.size()) : 0);
+}
+
+// HEXISTS key field
+void HExists(CommandContext& ctx) {
+  KvEntry* e;
+  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  ctx.reply().Integer(e && View(e).Exists(ctx.arg(2)) ? 1 : 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HRANDFIELD
+
+using Pair = std::pair<std::string, std::string>;
+
+void ReplyPairs(ReplyBuilder& r, const std::vector<Pair>& pairs, bool with_values) {
+  bool nested = with_values && r.resp() >= 3;
+  r.ArrayHeader(with_values && !nested ? pairs.size() * 2 : pairs.size());
+  for (const Pair& p : pairs) {
+    if (nested) r.ArrayHeader(2);
+    r.Bulk(p.first);
+    if (with_values) r.Bulk(p.second);
+  }
+}
+
+// `count` distinct random pairs of `h` (count < h.Len()).
+std::vector<Pair> DistinctSample(const HashObject& h, size_t count) {
+  std::vector<Pair> out;
+  if (h.encoding() == ObjEncoding::kListpack || count * 3 > h.Len()) {
+    out = h.Pairs();  // partial Fisher-Yates over everything
+    for (size_t i = 0; i < count; i++) {
+      std::swap(out[i], out[i + Rng()() % (out.size() - i)]);
+    }
+    out.resize(count);
+    return out;
+  }
+  std::unordered_set<std::string> seen;
+  while (out.size() < count) {
+    Pair p = h.RandomPair(Rng());
+    if (seen.insert(p.first).second) out.push_back(std::move(p));
+  }
+  return out;
+}
+
+// `n` random pairs of `h`, repeats allowed (negative count), written as they are drawn.
+void ReplyWithRepeats(ReplyBuilder& r, const HashObject& h, uint64_t n, bool with_values) {
+  bool nested = with_values && r.resp() >= 3;
+  r.ArrayHeader(with_values && !nested ? n * 2 : n);
+  std::vector<Pair> all;
+  if (h.encoding() == ObjEncoding::kListpack) all = h.Pairs();  // small: decode once
+  for (uint64_t i = 0; i < n; i++) {
+    Pair p = all.empty() ? h.RandomPair(Rng()) : all[Rng()() % all.size()];
+    if (nested) r.ArrayHeader(2);
+    r.Bulk(p.first);
+    if (with_values) r.Bulk(p.second);
+  }
+}
+
+// HRANDFIELD key [count [WITHVALUES]]
+void HRandField(CommandContext& ctx) {
+  bool with_count = ctx.argc() >= 3;
+  int64_t count = 1;
+  bool with_values = false;
+  if (with_count && !ParseInt64(ctx.arg(2), &count)) return ctx.reply().Error(errors::kNotInteger);
+  if (count == INT64_MIN) return ctx.reply().Error(errors::kRandomCountRange);
+  if (ctx.argc() > 4) return ctx.reply().Error(errors::kSyntax);
+  if (ctx.argc() == 4) {
+    if (!EqualsIgnoreCase(ctx.arg(3), "WITHVALUES")) return ctx.reply().Error(errors::kSyntax);
+    with_values = true;
+    if (count < -(INT64_MAX / 2) || count > INT64_MAX / 2) {
+      return ctx.reply().Error(errors::kValueOutOfRange);
+    }
+  }
+  KvEntry* e;
+  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  ReplyBuilder& r = ctx.reply();
+  if (!with_count) {
+    if (!e) return r.NullBulk();
+    return r.Bulk(View(e).RandomPair(Rng()).first);
+  }
+  if (!e || count == 0) return r.ArrayHeader(0);
+  HashObject h = View(e);
+  if (count < 0) return ReplyWithRepeats(r, h, uint64_t(-count), with_values);
+  std::vector<Pair> out;
+  if (uint64_t(count) >= h.Len()) {
+    out = h.Pairs();
+  } else {
+    out = DistinctSample(h, size_t(count));
+  }
+  ReplyPairs(r, out, with_values);
+}
+
+// ---------------------------------------------------------------------------------------------
+// HSCAN
+
+// Parses a cursor as Redis's strtoul-based parser does (see SCAN in key_family.cc).
+bool ParseCursor(std::string_view s, uint64_t* out) {
+  if (!s.empty() && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))) return false;
+  std::string buf(s);
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(buf.c_str(), &end, 10);
+  if (*end != '\0' || errno == ERANGE) return false;
+  *out = v;
+  return true;
+}
+
+struct HScanOptions {
+  int64_t count = 10;
+  std::string_view pattern;
+  bool use_pattern = false;
+  bool no_values = false;
+};
+
+// Parses "[MATCH pattern] [COUNT count] [NOVALUES]" from index 3; replies on error.
+bool ParseHScanOptions(CommandContext& ctx, HScanOptions* opt) {
+  for (size_t i = 3; i < ctx.argc(); i++) {
+    std::string_view name = ctx.arg(i);
+    if (EqualsIgnoreCase(name, "NOVALUES")) {
+      opt->no_values = true;
+      continue;
+    }
+    if (i + 1 >= ctx.argc()) {
+      ctx.reply().Error(errors::kSyntax);
+      return false;
+    }
+    std::string_view value = ctx.arg(++i);
+    if (EqualsIgnoreCase(name, "COUNT")) {
+      if (!ParseInt64(value, &opt->count)) {
+        ctx.reply().Error(errors::kNotInteger);
+        return false;
+      }
+      if (opt->count < 1) {
+        ctx.reply().Error(errors::kSyntax);
+        return false;
+      }
+    } else if (EqualsIgnoreCase(name, "MATCH")) {
+      opt->pattern = value;
+      opt->use_pattern = value != "*";
+    } else {
+      ctx.reply().Error(errors::kSyntax);
+      return false;
+    }
+  }
+  return true;
+}
+
+// HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]
+void HScan(CommandContext& ctx) {
+  uint64_t cursor;
+  if (!ParseCursor(ctx.arg(2), &cursor)) return ctx.reply().Error(errors::kInvalidCursor);
+  HScanOptions opt;
+  if (!ParseHScanOptions(ctx, &opt)) return;
+  KvEntry* e;
+  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  std::vector<std::string> items;
+  auto collect = [&](std::string_view f, std::string_view v) {
+    if (opt.use_pattern && !GlobMatch(opt.pattern, f)) return;
+    items.emplace_back(f);
+    if (!opt.no_values) items.emplace_back(v);
+  };
+  uint64_t next = 0;
+  if (e && e->encoding() == ObjEncoding::kHashtable) {
+    next = static_cast<HashTable*>(e->obj())->Scan(cursor, size_t(opt.count), collect);
+  } else if (e) {
+    View(e).ForEach(collect);  // small: everything at once, cursor 0
+  }
+  ReplyBuilder& r = ctx.reply();
+  r.ArrayHeader(2);
+  ReplyCursor(r, next);
+  r.ArrayHeader(items.size());
+  for (const std::string& s : items) r.Bulk(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registration
+
+constexpr uint64_t kHashWriteFast = kAclWrite | kAclHash | kAclFast;
+constexpr uint64_t kHashReadFast = kAclRead | kAclHash | kAclFast;
+constexpr uint64_t kHashReadSlow = kAclRead | kAclHash | kAclSlow;
+
+struct Row {
+  const char* name;
+  int arity;
+  uint64_t flags;
+  uint64_t acl;
+  uint32_t key_flags;
+  std::string_view since;
+  std::string_view summary;
+  std::string_view complexity;
+  std::string_view syntax;
+  CommandHandler handler;
+  std::string_view tip;
+};
+
+}  // namespace
+
+void RegisterHashFamily(CommandTable& t) {
+  HashObject::RegisterHooks();
+  constexpr uint64_t kW = kCmdWrite | kCmdDenyOom | kCmdFast;
+  constexpr uint64_t kR = kCmdReadOnly | kCmdFast;
+  constexpr uint64_t kRSlow = kCmdReadOnly;
+  const Row rows[] = {
+      {"hset",
+       -4,
+       kW,
+       kHashWriteFast,
+       kKsRW | kKsUpdate,
+       "2.0.0",
+       "Creates or modifies the value of fields in a hash.",
+       "O(1) for each field/value pair added",
+       "key field value [field value ...]",
+       HSet,
+       {}},
+      {"hsetnx",
+       4,
+       kW,
+       kHashWriteFast,
+       kKsRW | kKsInsert,
+       "2.0.0",
+       "Sets the value of a field in a hash only when the field doesn't exist.",
+       "O(1)",
+       "key field value",
+       HSetNx,
+       {}},
+      {"hmset",
+       -4,
+       kW,
+       kHashWriteFast,
+       kKsRW | kKsUpdate,
+       "2.0.0",
+       "Sets the values of multiple fields (deprecated form of HSET).",
+       "O(N) where N is the number of fields being set",
+       "key field value [field value ...]",
+       HMSet,
+       {}},
+      {"hget",
+       3,
+       kR,
+       kHashReadFast,
+       kKsRO | kKsAccess,
+       "2.0.0",
+       "Returns the value of a field in a hash.",
+       "O(1)",
+       "key field",
+       HGet,
+       {}},
+      {"hmget",
+       -3,
+       kR,
+       kHashReadFast,
+       kKsRO | kKsAccess,
+       "2.0.0",
+       "Returns the values of several fields in a hash.",
+       "O(N) where N is the number of fields being requested",
+       "key field [field ...]",
+       HMGet,
+       {}},
+      {"hgetall", 2, kRSlow, kHashReadSlow, kKsRO | kKsAccess, "2.0.0",
+       "Returns all fields and values of a hash.", "O(N) where N is the size of the hash", "key",
+       HGetAll, "nondeterministic_output_order"},
+      {"hkeys", 2, kRSlow, kHashReadSlow, kKsRO | kKsAccess, "2.0.0",
+       "Returns all fields of a hash.", "O(N) where N is the size of the hash", "key", HKeys,
+       "nondeterministic_output_order"},
+      {"hvals", 2, kRSlow, kHashReadSlow, kKsRO | kKsAccess, "2.0.0",
+       "Returns all values of a hash.", "O(N) where N is the size of the hash", "key", HVals,
+       "nondeterministic_output_order"},
+      {"hdel",
+       -3,
+       kCmdWrite | kCmdFast,
+       kHashWriteFast,
+       kKsRW | kKsDelete,
+       "2.0.0",
+       "Deletes fields from a hash; an emptied hash deletes its key.",
+       "O(N) where N is the number of fields to be removed",
+       "key field [field ...]",
+       HDel,
+       {}},
+      {"hlen",
+       2,
+       kR,
+       kHashReadFast,
+       kKsRO,
+       "2.0.0",
+       "Returns the number of fields in a hash.",
+       "O(1)",
+       "key",
+       HLen,
+       {}},
+      {"hstrlen",
+       3,
+       kR,
+       kHashReadFast,
+       kKsRO,
+       "3.2.0",
+       "Returns the length of the value of a field in a hash.",
+       "O(1)",
+       "key field",
+       HStrLen,
+       {}},
+      {"hexists",
+       3,
+       kR,
+       kHashReadFast,
+       kKsRO,
+       "2.0.0",
+       "Tells whether a field exists in a hash.",
+       "O(1)",
+       "key field",
+       HExists,
+       {}},
+      {"hincrby",
+       4,
+       kW,
+       kHashWriteFast,
+       kKsRW | kKsAccess | kKsUpdate,
+       "2.0.0",
+       "Adds an integer to the integer value of a field (absent counts as 0).",
+       "O(1)",
+       "key field increment:integer",
+       HIncrBy,
+       {}},
+      {"hincrbyfloat",
+       4,
+       kW,
+       kHashWriteFast,
+       kKsRW | kKsAccess | kKsUpdate,
+       "2.6.0",
+       "Adds a floating-point number to the value of a field (absent counts as 0).",
+       "O(1)",
+       "key field increment:double",
+       HIncrByFloat,
+       {}},
+      {"hrandfield", -2, kRSlow, kHashReadSlow, kKsRO | kKsAccess, "6.2.0",
+       "Returns one or more random fields of a hash.",
+       "O(N) where N is the number of fields returned", "key [count:integer [WITHVALUES]]",
+       HRandField, "nondeterministic_output"},
+      {"hscan", -3, kRSlow, kHashReadSlow, kKsRO | kKsAccess, "2.8.0",
+       "Iterates over the fields and values of a hash.",
+       "O(1) for every call. O(N) for a complete iteration",
+       "key cursor:integer [MATCH pattern] [COUNT count:integer] [NOVALUES]", HScan,
+       "nondeterministic_output"},
+  };
+  for (const Row& row : rows) {
+    CommandSpec spec{.name = row.name,
+                     .arity = row.arity,
+                     .flags = row.flags,
+                     .acl = row.acl,
+                     .key_specs = {KeyAt(1, row.key_flags)},
+                     .group = "hash",
+                     .since = row.since,
+                     .summary = row.summary,
+                     .complexity = row.complexity,
+                     .syntax = row.syntax,
+                     .handler = row.handler};
+    if (!row.tip.empty()) spec.tips = {row.tip};
+    t.Add(std::move(spec));
+  }
+}
 
 }  // namespace ember

@@ -116,6 +116,10 @@ class KvEntry {
   ObjType type() const { return ObjType(meta_ & 0x0f); }
   ObjEncoding encoding() const { return ObjEncoding((meta_ >> 4) & 0x07); }
   bool has_expire() const { return meta_ & 0x80; }
+  // Changes the encoding in place (meta bits 4-6). Only between heap-object encodings of the
+  // same type (e.g. a set's intset -> hashtable), whose value slot is the same 8-byte pointer;
+  // the caller stores the new object with set_obj.
+  void set_encoding(ObjEncoding enc) { meta_ = uint8_t((meta_ & ~0x70) | (uint8_t(enc) << 4)); }
   int64_t expire_ms() const;  // kNoExpire if none
   // Sets the expiry in place; requires has_expire() (the slot exists).
   void set_expire_ms(int64_t ms);

@@ -73,6 +73,10 @@ struct ServerConfig {
   int maxmemory_eviction_tenacity = 10;
   int lfu_log_factor = 10;
   int lfu_decay_time = 1;
+  // collection encodings (hash-max-listpack-*: listpack -> hashtable thresholds)
+  int64_t hash_max_listpack_entries = 512;
+  int64_t hash_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512;  // intset -> hashtable threshold for sets
   // output buffers, indexed by ClientClass: normal, replica, pubsub (client-output-buffer-limit)
   struct OutputBufferLimit {
     int64_t hard_bytes = 0;
