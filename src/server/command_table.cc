@@ -61,6 +61,8 @@ CommandTable::CommandTable() {
   RegisterScriptingFamily(*this);
   RegisterHashFamily(*this);
   RegisterSetFamily(*this);
+  RegisterListFamily(*this);
+  RegisterZSetFamily(*this);
 }
 
 CommandSpec* CommandTable::Add(CommandSpec spec) {

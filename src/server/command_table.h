@@ -203,6 +203,8 @@ void RegisterClientFamily(CommandTable& t);
 void RegisterScriptingFamily(CommandTable& t);
 void RegisterHashFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);
+void RegisterListFamily(CommandTable& t);
+void RegisterZSetFamily(CommandTable& t);
 
 }  // namespace ember
 
