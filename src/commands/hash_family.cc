@@ -20,6 +20,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/scan_args.h"
 
 namespace ember {
 namespace {
@@ -357,64 +358,12 @@ void HRandField(CommandContext& ctx) {
 // ---------------------------------------------------------------------------------------------
 // HSCAN
 
-// Parses a cursor as Redis's strtoul-based parser does (see SCAN in key_family.cc).
-bool ParseCursor(std::string_view s, uint64_t* out) {
-  if (!s.empty() && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))) return false;
-  std::string buf(s);
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long v = std::strtoull(buf.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *out = v;
-  return true;
-}
-
-struct HScanOptions {
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-  bool no_values = false;
-};
-
-// Parses "[MATCH pattern] [COUNT count] [NOVALUES]" from index 3; replies on error.
-bool ParseHScanOptions(CommandContext& ctx, HScanOptions* opt) {
-  for (size_t i = 3; i < ctx.argc(); i++) {
-    std::string_view name = ctx.arg(i);
-    if (EqualsIgnoreCase(name, "NOVALUES")) {
-      opt->no_values = true;
-      continue;
-    }
-    if (i + 1 >= ctx.argc()) {
-      ctx.reply().Error(errors::kSyntax);
-      return false;
-    }
-    std::string_view value = ctx.arg(++i);
-    if (EqualsIgnoreCase(name, "COUNT")) {
-      if (!ParseInt64(value, &opt->count)) {
-        ctx.reply().Error(errors::kNotInteger);
-        return false;
-      }
-      if (opt->count < 1) {
-        ctx.reply().Error(errors::kSyntax);
-        return false;
-      }
-    } else if (EqualsIgnoreCase(name, "MATCH")) {
-      opt->pattern = value;
-      opt->use_pattern = value != "*";
-    } else {
-      ctx.reply().Error(errors::kSyntax);
-      return false;
-    }
-  }
-  return true;
-}
-
 // HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]
 void HScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseCursor(ctx.arg(2), &cursor)) return ctx.reply().Error(errors::kInvalidCursor);
-  HScanOptions opt;
-  if (!ParseHScanOptions(ctx, &opt)) return;
+  if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply().Error(errors::kInvalidCursor);
+  ScanArgs opt;
+  if (!ParseScanArgs(ctx, 3, kScanAllowNoValues, &opt)) return;
   KvEntry* e;
   if (!ReadHash(ctx, ctx.arg(1), &e)) return;
   std::vector<std::string> items;

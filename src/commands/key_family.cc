@@ -19,6 +19,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/scan_args.h"
 
 namespace ember {
 
@@ -171,60 +172,6 @@ void Keys(CommandContext& ctx) {
   for (std::string_view k : out) r.Bulk(k);
 }
 
-// Parses a SCAN cursor as Redis does (strtoul over the whole argument): an unsigned 64-bit
-// decimal; a leading '-' wraps like strtoul, leading spaces and trailing junk are refused.
-bool ParseScanCursor(std::string_view s, uint64_t* out) {
-  if (!s.empty() && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))) return false;
-  std::string buf(s);  // NUL-terminated copy for strtoull; short cursors stay inline (SSO)
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long v = std::strtoull(buf.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *out = v;
-  return true;
-}
-
-struct ScanOptions {
-  int64_t count = 10;
-  std::string_view pattern;  // empty view with use_pattern false = everything
-  bool use_pattern = false;
-  std::string_view type;
-  bool use_type = false;
-};
-
-// Parses "[MATCH pattern] [COUNT count] [TYPE type]" from index 2. Replies on error.
-bool ParseScanOptions(CommandContext& ctx, ScanOptions* opt) {
-  for (size_t i = 2; i < ctx.argc(); i += 2) {
-    std::string_view name = ctx.arg(i);
-    if (i + 1 >= ctx.argc()) {
-      ctx.reply().Error(errors::kSyntax);
-      return false;
-    }
-    std::string_view value = ctx.arg(i + 1);
-    if (EqualsIgnoreCase(name, "COUNT")) {
-      if (!ParseInt64(value, &opt->count)) {
-        ctx.reply().Error(errors::kNotInteger);
-        return false;
-      }
-      if (opt->count < 1) {
-        ctx.reply().Error(errors::kSyntax);
-        return false;
-      }
-    } else if (EqualsIgnoreCase(name, "MATCH")) {
-      opt->pattern = value;
-      opt->use_pattern = value != "*";
-    } else if (EqualsIgnoreCase(name, "TYPE")) {
-      // An unknown type name simply matches nothing (Redis 7.2 defers the error to 8.0).
-      opt->type = value;
-      opt->use_type = true;
-    } else {
-      ctx.reply().Error(errors::kSyntax);
-      return false;
-    }
-  }
-  return true;
-}
-
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 //
 // Each call visits buckets until about COUNT keys were seen (at most 10*COUNT steps, so a
@@ -234,8 +181,8 @@ bool ParseScanOptions(CommandContext& ctx, ScanOptions* opt) {
 void Scan(CommandContext& ctx) {
   uint64_t cursor;
   if (!ParseScanCursor(ctx.arg(1), &cursor)) return ctx.reply().Error(errors::kInvalidCursor);
-  ScanOptions opt;
-  if (!ParseScanOptions(ctx, &opt)) return;
+  ScanArgs opt;
+  if (!ParseScanArgs(ctx, 2, kScanAllowType, &opt)) return;
   Db& db = ctx.db();
   std::vector<std::string_view> keys;  // views into live entries: Scan only frees expired ones
   size_t seen = 0;

@@ -20,6 +20,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/scan_args.h"
 
 namespace ember {
 namespace {
@@ -271,52 +272,6 @@ void SRandMember(CommandContext& ctx) {
 // ---------------------------------------------------------------------------------------------
 // SSCAN
 
-// A SCAN cursor as Redis parses it (strtoull over the whole argument, no leading space).
-bool ParseCursor(std::string_view s, uint64_t* out) {
-  if (!s.empty() && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))) return false;
-  std::string buf(s);
-  char* end = nullptr;
-  errno = 0;
-  unsigned long long v = std::strtoull(buf.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE) return false;
-  *out = v;
-  return true;
-}
-
-struct ScanOptions {
-  int64_t count = 10;
-  std::string_view pattern;
-  bool use_pattern = false;
-};
-
-// "[MATCH pattern] [COUNT count]" from index 3; replies and returns false on error.
-bool ParseScanOptions(CommandContext& ctx, ScanOptions* opt) {
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    if (i + 1 >= ctx.argc()) {
-      ctx.reply().Error(errors::kSyntax);
-      return false;
-    }
-    std::string_view name = ctx.arg(i), value = ctx.arg(i + 1);
-    if (EqualsIgnoreCase(name, "COUNT")) {
-      if (!ParseInt64(value, &opt->count)) {
-        ctx.reply().Error(errors::kNotInteger);
-        return false;
-      }
-      if (opt->count < 1) {
-        ctx.reply().Error(errors::kSyntax);
-        return false;
-      }
-    } else if (EqualsIgnoreCase(name, "MATCH")) {
-      opt->pattern = value;
-      opt->use_pattern = value != "*";
-    } else {
-      ctx.reply().Error(errors::kSyntax);
-      return false;
-    }
-  }
-  return true;
-}
-
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 //
 // The cursor is checked first, then the key (missing: an empty page, options unchecked), then
@@ -324,7 +279,7 @@ bool ParseScanOptions(CommandContext& ctx, ScanOptions* opt) {
 // seen (at most 10*COUNT buckets); an intset is returned whole with cursor 0.
 void SScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseCursor(ctx.arg(2), &cursor)) return ctx.reply().Error(errors::kInvalidCursor);
+  if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply().Error(errors::kInvalidCursor);
   bool wrong;
   KvEntry* e = LookupSetRead(ctx, ctx.arg(1), &wrong);
   if (wrong) return ctx.reply().Error(errors::kWrongType);
@@ -334,8 +289,8 @@ void SScan(CommandContext& ctx) {
     r.Bulk("0");
     return r.ArrayHeader(0);
   }
-  ScanOptions opt;
-  if (!ParseScanOptions(ctx, &opt)) return;
+  ScanArgs opt;
+  if (!ParseScanArgs(ctx, 3, 0, &opt)) return;
   SetObject s = SetObject::FromEntry(e);
   std::vector<std::string> out;
   size_t seen = 0;
