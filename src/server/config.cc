@@ -700,8 +700,8 @@ const std::vector<Directive>& Directives() {
       Int("lfu-decay-time", "1", 0, kIntMax, &SC::lfu_decay_time),
       Int("lfu-log-factor", "10", 0, kIntMax, &SC::lfu_log_factor),
       Int("list-compress-depth", "0", 0, kIntMax),
-      Int("list-max-listpack-size", "-2", std::numeric_limits<int32_t>::min(), kIntMax, {}, 0,
-          "list-max-ziplist-size"),
+      Int("list-max-listpack-size", "-2", std::numeric_limits<int32_t>::min(), kIntMax,
+          &SC::list_max_listpack_size, 0, "list-max-ziplist-size"),
       Str("logfile", "", &SC::logfile, kImmutable),
       Enum("loglevel", "notice", "debug, verbose, notice, warning, nothing", &SC::loglevel),
       Str("masterauth", "", {}, kSensitive),
@@ -796,8 +796,10 @@ const std::vector<Directive>& Directives() {
       Int("tracking-table-max-keys", "1000000", 0, kLongMax),
       Str("unixsocket", "", &SC::unixsocket, kImmutable),
       Special("unixsocketperm", "0", SetSocketPerm, GetSocketPerm, kImmutable),
-      Int("zset-max-listpack-entries", "128", 0, kLongMax, {}, 0, "zset-max-ziplist-entries"),
-      Mem("zset-max-listpack-value", "64", 0, {}, 0, "zset-max-ziplist-value"),
+      Int("zset-max-listpack-entries", "128", 0, kLongMax, &SC::zset_max_listpack_entries, 0,
+          "zset-max-ziplist-entries"),
+      Mem("zset-max-listpack-value", "64", 0, &SC::zset_max_listpack_value, 0,
+          "zset-max-ziplist-value"),
   };
   return table;
 }

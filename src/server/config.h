@@ -76,6 +76,10 @@ struct ServerConfig {
   // collection encodings (hash-max-listpack-*: listpack -> hashtable thresholds)
   int64_t hash_max_listpack_entries = 512;
   int64_t hash_max_listpack_value = 64;
+  // list-max-listpack-size: <0 = node byte limit (-1 4KB .. -5 64KB), >0 = entries per node
+  int64_t list_max_listpack_size = -2;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
   int64_t set_max_intset_entries = 512;  // intset -> hashtable threshold for sets
   // output buffers, indexed by ClientClass: normal, replica, pubsub (client-output-buffer-limit)
   struct OutputBufferLimit {
