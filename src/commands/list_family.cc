@@ -121,6 +121,8 @@ void LPushX(CommandContext& ctx) { Push(ctx, ListEnd::kHead, true); }
 void RPushX(CommandContext& ctx) { Push(ctx, ListEnd::kTail, true); }
 
 void Pop(CommandContext& ctx, ListEnd end) {
+  // The row's arity is -2 (count optional); more than one count is an arity error, as Redis.
+  if (ctx.argc() > 3) return ctx.reply().Error(errors::WrongArity(ctx.spec().name));
   bool has_count = ctx.argc() == 3;
   int64_t count = 1;
   if (has_count && (!ParseInt64(ctx.arg(2), &count) || count < 0)) {

@@ -37,6 +37,8 @@ TEST_F(ListFamilyTest, PushPopBasics) {
   EXPECT_EQ(h.Run({"EXISTS", "l"}), "(integer) 0");
   EXPECT_EQ(h.Run({"LPOP", "l"}), "(nil)");
   EXPECT_EQ(h.RunRaw({"LPOP", "l", "1"}), "*-1\r\n");
+  EXPECT_EQ(h.Run({"LPOP", "l", "1", "1"}),
+            "(error) ERR wrong number of arguments for 'lpop' command");
   EXPECT_EQ(h.RunRaw({"LPOP", "l"}), "$-1\r\n");
   EXPECT_EQ(h.Run({"LPOP", "l", "-1"}), kPositive);
   EXPECT_EQ(h.Run({"LPOP", "l", "x"}), kPositive);
