@@ -35,22 +35,12 @@ HashLimits Limits(const CommandContext& ctx) {
 // Looks a hash up for reading. Returns false after replying WRONGTYPE; *e is nullptr when the
 // key is absent.
 bool ReadHash(CommandContext& ctx, std::string_view key, KvEntry** e) {
-  *e = ctx.db().LookupRead(key, ctx.read_flags());
-  if (*e && (*e)->type() != ObjType::kHash) {
-    ctx.reply().Error(errors::kWrongType);
-    return false;
-  }
-  return true;
+  return ctx.LookupTyped(key, ObjType::kHash, false, e);
 }
 
 // Looks a hash up for writing, like ReadHash.
 bool WriteHash(CommandContext& ctx, std::string_view key, KvEntry** e) {
-  *e = ctx.db().LookupWrite(key);
-  if (*e && (*e)->type() != ObjType::kHash) {
-    ctx.reply().Error(errors::kWrongType);
-    return false;
-  }
-  return true;
+  return ctx.LookupTyped(key, ObjType::kHash, true, e);
 }
 
 HashObject View(const KvEntry* e) { return HashObject(e->encoding(), e->obj()); }

@@ -27,22 +27,12 @@ int64_t Fill(const CommandContext& ctx) { return ctx.cfg().list_max_listpack_siz
 // Looks a list up for reading. Returns false after replying WRONGTYPE; *e is nullptr when the
 // key is absent.
 bool ReadList(CommandContext& ctx, std::string_view key, KvEntry** e) {
-  *e = ctx.db().LookupRead(key, ctx.read_flags());
-  if (*e && (*e)->type() != ObjType::kList) {
-    ctx.reply().Error(errors::kWrongType);
-    return false;
-  }
-  return true;
+  return ctx.LookupTyped(key, ObjType::kList, false, e);
 }
 
 // Looks a list up for writing, like ReadList.
 bool WriteList(CommandContext& ctx, std::string_view key, KvEntry** e) {
-  *e = ctx.db().LookupWrite(key);
-  if (*e && (*e)->type() != ObjType::kList) {
-    ctx.reply().Error(errors::kWrongType);
-    return false;
-  }
-  return true;
+  return ctx.LookupTyped(key, ObjType::kList, true, e);
 }
 
 ListObject View(const KvEntry* e) { return ListObject(e->encoding(), e->obj()); }

@@ -42,22 +42,12 @@ ZSetLimits Limits(const CommandContext& ctx) {
 // Looks a zset up for reading. Returns false after replying WRONGTYPE; *e is nullptr when the
 // key is absent.
 bool ReadZSet(CommandContext& ctx, std::string_view key, KvEntry** e) {
-  *e = ctx.db().LookupRead(key, ctx.read_flags());
-  if (*e && (*e)->type() != ObjType::kZSet) {
-    ctx.reply().Error(errors::kWrongType);
-    return false;
-  }
-  return true;
+  return ctx.LookupTyped(key, ObjType::kZSet, false, e);
 }
 
 // Looks a zset up for writing, like ReadZSet.
 bool WriteZSet(CommandContext& ctx, std::string_view key, KvEntry** e) {
-  *e = ctx.db().LookupWrite(key);
-  if (*e && (*e)->type() != ObjType::kZSet) {
-    ctx.reply().Error(errors::kWrongType);
-    return false;
-  }
-  return true;
+  return ctx.LookupTyped(key, ObjType::kZSet, true, e);
 }
 
 ZSetObject View(const KvEntry* e) { return ZSetObject(e->encoding(), e->obj()); }

@@ -10,6 +10,7 @@
 #include "protocol/reply_builder.h"
 #include "server/client.h"
 #include "server/command_table.h"
+#include "server/errors.h"
 #include "server/server.h"
 
 namespace ember {
@@ -32,6 +33,18 @@ class CommandContext {
   Clock& clock() { return server_.clock(); }
   int64_t NowMs() const { return server_.clock().NowMs(); }
   const ServerConfig& cfg() const { return server_.cfg(); }
+
+  // Looks `key` up for a read (write == false: counts hits/misses, honours NO-TOUCH) or a
+  // write, expecting a value of `type`. Returns false after replying WRONGTYPE; *e is nullptr
+  // when the key is absent.
+  bool LookupTyped(std::string_view key, ObjType type, bool write, KvEntry** e) {
+    *e = write ? db().LookupWrite(key) : db().LookupRead(key, read_flags());
+    if (*e && (*e)->type() != type) {
+      reply().Error(errors::kWrongType);
+      return false;
+    }
+    return true;
+  }
 
   // Lookup flags for read commands from client state (CLIENT NO-TOUCH).
   LookupFlags read_flags() const {
