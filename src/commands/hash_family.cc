@@ -51,14 +51,7 @@ HashObject OpenForWrite(KvEntry* e) { return e ? View(e) : HashObject::Create();
 // Stores `h` (possibly moved or re-encoded) as the value of `key`, whose entry is `e` (or
 // nullptr: a new key). Deletes the key when the hash became empty. Notifies the change.
 void Store(Db& db, std::string_view key, KvEntry* e, HashObject h) {
-  if (!e) {
-    db.Add(KvEntry::CreateObj(key, ObjType::kHash, h.encoding(), h.obj()));
-  } else if (h.encoding() != e->encoding()) {
-    KvEntry* fresh = KvEntry::CreateObj(key, ObjType::kHash, h.encoding(), h.obj(), e->expire_ms());
-    db.ReplaceEntry(e, fresh, /*move_obj=*/true);
-  } else {
-    e->set_obj(h.obj());
-  }
+  db.StoreObject(key, e, ObjType::kHash, h.encoding(), h.obj());
   if (h.Len() == 0) db.Delete(key);
   db.NotifyModified(key);
 }
@@ -66,12 +59,6 @@ void Store(Db& db, std::string_view key, KvEntry* e, HashObject h) {
 std::mt19937_64& Rng() {
   static std::mt19937_64 rng{std::random_device{}()};
   return rng;
-}
-
-void ReplyCursor(ReplyBuilder& r, uint64_t cursor) {
-  char buf[24];
-  int n = std::snprintf(buf, sizeof(buf), "%llu", static_cast<unsigned long long>(cursor));
-  r.Bulk(std::string_view(buf, size_t(n)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,7 +357,7 @@ void HScan(CommandContext& ctx) {
   }
   ReplyBuilder& r = ctx.reply();
   r.ArrayHeader(2);
-  ReplyCursor(r, next);
+  ReplyScanCursor(r, next);
   r.ArrayHeader(items.size());
   for (const std::string& s : items) r.Bulk(s);
 }

@@ -40,14 +40,7 @@ ListObject View(const KvEntry* e) { return ListObject(e->encoding(), e->obj()); 
 // Stores `l` (possibly moved or re-encoded) as the value of `key`, whose entry is `e` (or
 // nullptr: a new key). Deletes the key when the list became empty. Notifies the change.
 void Store(Db& db, std::string_view key, KvEntry* e, ListObject l) {
-  if (!e) {
-    db.Add(KvEntry::CreateObj(key, ObjType::kList, l.encoding(), l.obj()));
-  } else if (l.encoding() != e->encoding()) {
-    KvEntry* fresh = KvEntry::CreateObj(key, ObjType::kList, l.encoding(), l.obj(), e->expire_ms());
-    db.ReplaceEntry(e, fresh, /*move_obj=*/true);
-  } else {
-    e->set_obj(l.obj());
-  }
+  db.StoreObject(key, e, ObjType::kList, l.encoding(), l.obj());
   if (l.Len() == 0) db.Delete(key);
   db.NotifyModified(key);
 }

@@ -60,14 +60,7 @@ void Store(Db& db, std::string_view key, KvEntry* e, ZSetObject z) {
     z.Destroy();
     return;
   }
-  if (!e) {
-    db.Add(KvEntry::CreateObj(key, ObjType::kZSet, z.encoding(), z.obj()));
-  } else if (z.encoding() != e->encoding()) {
-    KvEntry* fresh = KvEntry::CreateObj(key, ObjType::kZSet, z.encoding(), z.obj(), e->expire_ms());
-    db.ReplaceEntry(e, fresh, /*move_obj=*/true);
-  } else {
-    e->set_obj(z.obj());
-  }
+  db.StoreObject(key, e, ObjType::kZSet, z.encoding(), z.obj());
   if (z.Len() == 0) db.Delete(key);
   db.NotifyModified(key);
 }
@@ -767,12 +760,6 @@ void ZRandMember(CommandContext& ctx) {
   ReplyScored(r, out, with_scores);
 }
 
-void ReplyCursor(ReplyBuilder& r, uint64_t cursor) {
-  char buf[24];
-  int n = std::snprintf(buf, sizeof(buf), "%llu", static_cast<unsigned long long>(cursor));
-  r.Bulk(std::string_view(buf, size_t(n)));
-}
-
 // ZSCAN key cursor [MATCH pattern] [COUNT count]
 void ZScan(CommandContext& ctx) {
   uint64_t cursor;
@@ -791,7 +778,7 @@ void ZScan(CommandContext& ctx) {
   uint64_t next = e ? View(e).Scan(cursor, size_t(opt.count), collect) : 0;
   ReplyBuilder& r = ctx.reply();
   r.ArrayHeader(2);
-  ReplyCursor(r, next);
+  ReplyScanCursor(r, next);
   r.ArrayHeader(items.size());
   for (const std::string& s : items) r.Bulk(s);
 }

@@ -304,4 +304,19 @@ size_t Keyspace::TotalKeys() const {
   return n;
 }
 
+KvEntry* Db::StoreObject(std::string_view key, KvEntry* e, ObjType type, ObjEncoding enc,
+                         void* obj) {
+  if (e == nullptr) {
+    KvEntry* fresh = KvEntry::CreateObj(key, type, enc, obj);
+    Add(fresh);
+    return fresh;
+  }
+  if (enc != e->encoding()) {
+    KvEntry* fresh = KvEntry::CreateObj(key, type, enc, obj, e->expire_ms());
+    return ReplaceEntry(e, fresh, /*move_obj=*/true);
+  }
+  e->set_obj(obj);
+  return e;
+}
+
 }  // namespace ember

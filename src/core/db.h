@@ -80,6 +80,10 @@ class Db {
   // heap object was moved into `fresh` and only the shell of old_e is freed. `fresh` inherits
   // old_e's LRU/LFU field.
   KvEntry* ReplaceEntry(KvEntry* old_e, KvEntry* fresh, bool move_obj);
+  // Makes heap object `obj` (of `type`, encoded `enc`) the value of `key`: links a new entry
+  // when `e` is nullptr, swaps in a re-encoded entry (keeping TTL and LRU) when the encoding
+  // changed, or just repoints `e`. Collection families call it after every change.
+  KvEntry* StoreObject(std::string_view key, KvEntry* e, ObjType type, ObjEncoding enc, void* obj);
   // Deletes the key; true if it existed (not counting an already expired key).
   bool Delete(std::string_view key);
   // Unlinks the key and hands ownership to the caller (UNLINK/lazy free, MOVE, RENAME).

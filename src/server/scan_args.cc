@@ -2,6 +2,7 @@
 #include "server/scan_args.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -20,6 +21,12 @@ bool ParseScanCursor(std::string_view s, uint64_t* out) {
   if (*end != '\0' || errno == ERANGE) return false;
   *out = v;
   return true;
+}
+
+void ReplyScanCursor(ReplyBuilder& r, uint64_t cursor) {
+  char buf[24];
+  int n = std::snprintf(buf, sizeof(buf), "%llu", static_cast<unsigned long long>(cursor));
+  r.Bulk(std::string_view(buf, size_t(n)));
 }
 
 bool ParseScanArgs(CommandContext& ctx, size_t first, unsigned allowed, ScanArgs* out) {

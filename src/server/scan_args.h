@@ -9,6 +9,7 @@
 namespace ember {
 
 class CommandContext;
+class ReplyBuilder;
 
 struct ScanArgs {
   int64_t count = 10;
@@ -25,6 +26,9 @@ enum ScanArgOption : unsigned { kScanAllowType = 1, kScanAllowNoValues = 2 };
 // A cursor as Redis parses it (strtoull over the whole argument): unsigned 64-bit decimal, a
 // leading '-' wraps like strtoull, leading white space and trailing junk are refused.
 bool ParseScanCursor(std::string_view s, uint64_t* out);
+
+// Writes a cursor as the SCAN family replies it: a bulk string of the decimal value.
+void ReplyScanCursor(ReplyBuilder& r, uint64_t cursor);
 
 // Parses options from ctx.arg(first) on. Replies with the error and returns false on a bad one.
 bool ParseScanArgs(CommandContext& ctx, size_t first, unsigned allowed, ScanArgs* out);
