@@ -56,11 +56,6 @@ void Store(Db& db, std::string_view key, KvEntry* e, HashObject h) {
   db.NotifyModified(key);
 }
 
-std::mt19937_64& Rng() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  return rng;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Writes
 
@@ -271,14 +266,14 @@ std::vector<Pair> DistinctSample(const HashObject& h, size_t count) {
   if (h.encoding() == ObjEncoding::kListpack || count * 3 > h.Len()) {
     out = h.Pairs();  // partial Fisher-Yates over everything
     for (size_t i = 0; i < count; i++) {
-      std::swap(out[i], out[i + Rng()() % (out.size() - i)]);
+      std::swap(out[i], out[i + CommandRng()() % (out.size() - i)]);
     }
     out.resize(count);
     return out;
   }
   std::unordered_set<std::string> seen;
   while (out.size() < count) {
-    Pair p = h.RandomPair(Rng());
+    Pair p = h.RandomPair(CommandRng());
     if (seen.insert(p.first).second) out.push_back(std::move(p));
   }
   return out;
@@ -291,7 +286,7 @@ void ReplyWithRepeats(ReplyBuilder& r, const HashObject& h, uint64_t n, bool wit
   std::vector<Pair> all;
   if (h.encoding() == ObjEncoding::kListpack) all = h.Pairs();  // small: decode once
   for (uint64_t i = 0; i < n; i++) {
-    Pair p = all.empty() ? h.RandomPair(Rng()) : all[Rng()() % all.size()];
+    Pair p = all.empty() ? h.RandomPair(CommandRng()) : all[CommandRng()() % all.size()];
     if (nested) r.ArrayHeader(2);
     r.Bulk(p.first);
     if (with_values) r.Bulk(p.second);
@@ -300,25 +295,18 @@ void ReplyWithRepeats(ReplyBuilder& r, const HashObject& h, uint64_t n, bool wit
 
 // HRANDFIELD key [count [WITHVALUES]]
 void HRandField(CommandContext& ctx) {
-  bool with_count = ctx.argc() >= 3;
-  int64_t count = 1;
-  bool with_values = false;
-  if (with_count && !ParseInt64(ctx.arg(2), &count)) return ctx.reply().Error(errors::kNotInteger);
-  if (count == INT64_MIN) return ctx.reply().Error(errors::kRandomCountRange);
-  if (ctx.argc() > 4) return ctx.reply().Error(errors::kSyntax);
-  if (ctx.argc() == 4) {
-    if (!EqualsIgnoreCase(ctx.arg(3), "WITHVALUES")) return ctx.reply().Error(errors::kSyntax);
-    with_values = true;
-    if (count < -(INT64_MAX / 2) || count > INT64_MAX / 2) {
-      return ctx.reply().Error(errors::kValueOutOfRange);
-    }
+  RandomCountArgs a;
+  if (std::string_view err = ParseRandomCountArgs(ctx.args(), "WITHVALUES", &a); !err.empty()) {
+    return ctx.reply().Error(err);
   }
+  bool with_count = a.with_count, with_values = a.with_keyword;
+  int64_t count = a.count;
   KvEntry* e;
   if (!ReadHash(ctx, ctx.arg(1), &e)) return;
   ReplyBuilder& r = ctx.reply();
   if (!with_count) {
     if (!e) return r.NullBulk();
-    return r.Bulk(View(e).RandomPair(Rng()).first);
+    return r.Bulk(View(e).RandomPair(CommandRng()).first);
   }
   if (!e || count == 0) return r.ArrayHeader(0);
   HashObject h = View(e);
@@ -369,20 +357,6 @@ constexpr uint64_t kHashWriteFast = kAclWrite | kAclHash | kAclFast;
 constexpr uint64_t kHashReadFast = kAclRead | kAclHash | kAclFast;
 constexpr uint64_t kHashReadSlow = kAclRead | kAclHash | kAclSlow;
 
-struct Row {
-  const char* name;
-  int arity;
-  uint64_t flags;
-  uint64_t acl;
-  uint32_t key_flags;
-  std::string_view since;
-  std::string_view summary;
-  std::string_view complexity;
-  std::string_view syntax;
-  CommandHandler handler;
-  std::string_view tip;
-};
-
 }  // namespace
 
 void RegisterHashFamily(CommandTable& t) {
@@ -390,7 +364,7 @@ void RegisterHashFamily(CommandTable& t) {
   constexpr uint64_t kW = kCmdWrite | kCmdDenyOom | kCmdFast;
   constexpr uint64_t kR = kCmdReadOnly | kCmdFast;
   constexpr uint64_t kRSlow = kCmdReadOnly;
-  const Row rows[] = {
+  const KeyedRow rows[] = {
       {"hset",
        -4,
        kW,
@@ -531,21 +505,7 @@ void RegisterHashFamily(CommandTable& t) {
        "key cursor:integer [MATCH pattern] [COUNT count:integer] [NOVALUES]", HScan,
        "nondeterministic_output"},
   };
-  for (const Row& row : rows) {
-    CommandSpec spec{.name = row.name,
-                     .arity = row.arity,
-                     .flags = row.flags,
-                     .acl = row.acl,
-                     .key_specs = {KeyAt(1, row.key_flags)},
-                     .group = "hash",
-                     .since = row.since,
-                     .summary = row.summary,
-                     .complexity = row.complexity,
-                     .syntax = row.syntax,
-                     .handler = row.handler};
-    if (!row.tip.empty()) spec.tips = {row.tip};
-    t.Add(std::move(spec));
-  }
+  AddKeyedRows(t, "hash", rows);
 }
 
 }  // namespace ember

@@ -378,33 +378,6 @@ constexpr uint64_t kWriteSlow = kAclWrite | kAclList | kAclSlow;
 constexpr uint64_t kReadFast = kAclRead | kAclList | kAclFast;
 constexpr uint64_t kReadSlow = kAclRead | kAclList | kAclSlow;
 
-struct Row {
-  const char* name;
-  int arity;
-  uint64_t flags;
-  uint64_t acl;
-  uint32_t key_flags;
-  std::string_view since;
-  std::string_view summary;
-  std::string_view complexity;
-  std::string_view syntax;
-  CommandHandler handler;
-};
-
-void AddRow(CommandTable& t, const Row& row, std::vector<KeySpec> keys) {
-  t.Add(CommandSpec{.name = row.name,
-                    .arity = row.arity,
-                    .flags = row.flags,
-                    .acl = row.acl,
-                    .key_specs = std::move(keys),
-                    .group = "list",
-                    .since = row.since,
-                    .summary = row.summary,
-                    .complexity = row.complexity,
-                    .syntax = row.syntax,
-                    .handler = row.handler});
-}
-
 }  // namespace
 
 void RegisterListFamily(CommandTable& t) {
@@ -415,7 +388,7 @@ void RegisterListFamily(CommandTable& t) {
   constexpr uint32_t kDel = kKsRW | kKsDelete;
   constexpr uint32_t kPopKey = kKsRW | kKsAccess | kKsDelete;
   constexpr uint32_t kRead = kKsRO | kKsAccess;
-  const Row rows[] = {
+  const KeyedRow rows[] = {
       {"lpush", -3, kWF, kWriteFast, kIns, "1.0.0", "Prepends elements to a list.",
        "O(1) for each element added", "key element [element ...]", LPush},
       {"rpush", -3, kWF, kWriteFast, kIns, "1.0.0", "Appends elements to a list.",
@@ -459,40 +432,40 @@ void RegisterListFamily(CommandTable& t) {
        "O(N) where N is the number of elements scanned",
        "key element [RANK rank:integer] [COUNT num-matches:integer] [MAXLEN len:integer]", LPos},
   };
-  for (const Row& row : rows) AddRow(t, row, {KeyAt(1, row.key_flags)});
-  const Row lmove{"lmove",
-                  5,
-                  kWD,
-                  kWriteSlow,
-                  0,
-                  "6.2.0",
-                  "Pops an element from one end of a list and pushes it to an end of another.",
-                  "O(1)",
-                  "source destination LEFT | RIGHT LEFT | RIGHT",
-                  LMove};
-  AddRow(t, lmove, {KeyAt(1, kPopKey), KeyAt(2, kIns)});
-  const Row rpoplpush{"rpoplpush",
-                      3,
-                      kWD,
-                      kWriteSlow,
-                      0,
-                      "1.2.0",
-                      "Pops the last element of a list and pushes it to the head of another.",
-                      "O(1)",
-                      "source destination",
-                      RPopLPush};
-  AddRow(t, rpoplpush, {KeyAt(1, kPopKey), KeyAt(2, kIns)});
-  const Row lmpop{"lmpop",
-                  -4,
-                  kCmdWrite,
-                  kWriteSlow,
-                  0,
-                  "7.0.0",
-                  "Pops elements from the first non-empty list among several keys.",
-                  "O(N+M) where N is the number of keys and M the number of elements returned",
-                  "numkeys key [key ...] LEFT | RIGHT [COUNT count:integer]",
-                  LMPop};
-  AddRow(t, lmpop, {KeyNumKeys(1, kPopKey)});
+  AddKeyedRows(t, "list", rows);
+  const KeyedRow lmove{"lmove",
+                       5,
+                       kWD,
+                       kWriteSlow,
+                       0,
+                       "6.2.0",
+                       "Pops an element from one end of a list and pushes it to an end of another.",
+                       "O(1)",
+                       "source destination LEFT | RIGHT LEFT | RIGHT",
+                       LMove};
+  t.Add(lmove.ToSpec("list", {KeyAt(1, kPopKey), KeyAt(2, kIns)}));
+  const KeyedRow rpoplpush{"rpoplpush",
+                           3,
+                           kWD,
+                           kWriteSlow,
+                           0,
+                           "1.2.0",
+                           "Pops the last element of a list and pushes it to the head of another.",
+                           "O(1)",
+                           "source destination",
+                           RPopLPush};
+  t.Add(rpoplpush.ToSpec("list", {KeyAt(1, kPopKey), KeyAt(2, kIns)}));
+  const KeyedRow lmpop{"lmpop",
+                       -4,
+                       kCmdWrite,
+                       kWriteSlow,
+                       0,
+                       "7.0.0",
+                       "Pops elements from the first non-empty list among several keys.",
+                       "O(N+M) where N is the number of keys and M the number of elements returned",
+                       "numkeys key [key ...] LEFT | RIGHT [COUNT count:integer]",
+                       LMPop};
+  t.Add(lmpop.ToSpec("list", {KeyNumKeys(1, kPopKey)}));
 }
 
 }  // namespace ember

@@ -65,11 +65,6 @@ void Store(Db& db, std::string_view key, KvEntry* e, ZSetObject z) {
   db.NotifyModified(key);
 }
 
-std::mt19937_64& Rng() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  return rng;
-}
-
 // A score as ZSCAN writes it: %.17g text inside an array of bulk strings (also in RESP3).
 std::string_view ScoreText(double s, char* buf /* >= 32 */) {
   return {buf, ReplyBuilder::FormatDouble(s, buf)};
@@ -697,13 +692,14 @@ std::vector<Scored> DistinctSample(const ZSetObject& z, size_t count) {
   std::vector<Scored> out;
   if (z.encoding() == ObjEncoding::kListpack || count * 3 > z.Len()) {
     z.ForRange(0, z.Len(), false, [&out](std::string_view m, double s) { out.emplace_back(m, s); });
-    for (size_t i = 0; i < count; i++) std::swap(out[i], out[i + Rng()() % (out.size() - i)]);
+    for (size_t i = 0; i < count; i++)
+      std::swap(out[i], out[i + CommandRng()() % (out.size() - i)]);
     out.resize(count);
     return out;
   }
   std::unordered_set<size_t> seen;
   while (out.size() < count) {
-    size_t rank = Rng()() % z.Len();
+    size_t rank = CommandRng()() % z.Len();
     if (seen.insert(rank).second) out.push_back(z.At(rank));
   }
   return out;
@@ -719,7 +715,7 @@ void ReplyWithRepeats(ReplyBuilder& r, const ZSetObject& z, uint64_t n, bool wit
     z.ForRange(0, z.Len(), false, [&all](std::string_view m, double s) { all.emplace_back(m, s); });
   }
   for (uint64_t i = 0; i < n; i++) {
-    Scored it = all.empty() ? z.At(Rng()() % z.Len()) : all[Rng()() % all.size()];
+    Scored it = all.empty() ? z.At(CommandRng()() % z.Len()) : all[CommandRng()() % all.size()];
     if (nested) r.ArrayHeader(2);
     r.Bulk(it.first);
     if (with_scores) r.Double(it.second);
@@ -728,25 +724,18 @@ void ReplyWithRepeats(ReplyBuilder& r, const ZSetObject& z, uint64_t n, bool wit
 
 // ZRANDMEMBER key [count [WITHSCORES]]
 void ZRandMember(CommandContext& ctx) {
-  bool with_count = ctx.argc() >= 3;
-  int64_t count = 1;
-  bool with_scores = false;
-  if (with_count && !ParseInt64(ctx.arg(2), &count)) return ctx.reply().Error(errors::kNotInteger);
-  if (count == INT64_MIN) return ctx.reply().Error(errors::kRandomCountRange);
-  if (ctx.argc() > 4) return ctx.reply().Error(errors::kSyntax);
-  if (ctx.argc() == 4) {
-    if (!EqualsIgnoreCase(ctx.arg(3), "WITHSCORES")) return ctx.reply().Error(errors::kSyntax);
-    with_scores = true;
-    if (count < -(INT64_MAX / 2) || count > INT64_MAX / 2) {
-      return ctx.reply().Error(errors::kValueOutOfRange);
-    }
+  RandomCountArgs a;
+  if (std::string_view err = ParseRandomCountArgs(ctx.args(), "WITHSCORES", &a); !err.empty()) {
+    return ctx.reply().Error(err);
   }
+  bool with_count = a.with_count, with_scores = a.with_keyword;
+  int64_t count = a.count;
   KvEntry* e;
   if (!ReadZSet(ctx, ctx.arg(1), &e)) return;
   ReplyBuilder& r = ctx.reply();
   if (!with_count) {
     if (!e) return r.NullBulk();
-    return r.Bulk(View(e).At(Rng()() % View(e).Len()).first);
+    return r.Bulk(View(e).At(CommandRng()() % View(e).Len()).first);
   }
   if (!e || count == 0) return r.ArrayHeader(0);
   ZSetObject z = View(e);
@@ -791,20 +780,6 @@ constexpr uint64_t kZWriteSlow = kAclWrite | kAclSortedSet | kAclSlow;
 constexpr uint64_t kZReadFast = kAclRead | kAclSortedSet | kAclFast;
 constexpr uint64_t kZReadSlow = kAclRead | kAclSortedSet | kAclSlow;
 
-struct Row {
-  const char* name;
-  int arity;
-  uint64_t flags;
-  uint64_t acl;
-  uint32_t key_flags;
-  std::string_view since;
-  std::string_view summary;
-  std::string_view complexity;
-  std::string_view syntax;
-  CommandHandler handler;
-  std::string_view tip;
-};
-
 constexpr uint64_t kW = kCmdWrite | kCmdDenyOom | kCmdFast;
 constexpr uint64_t kR = kCmdReadOnly | kCmdFast;
 constexpr uint64_t kRSlow = kCmdReadOnly;
@@ -817,7 +792,7 @@ constexpr std::string_view kLogNMRemoved =
     "removed";
 
 // clang-format off
-const Row kRows[] = {
+const KeyedRow kRows[] = {
     {"zadd", -4, kW, kZWriteFast, kKsRW | kKsUpdate, "1.2.0",
      "Adds members to a sorted set, or updates their scores; creates the key if needed.",
      "O(log(N)) for each item added",
@@ -904,21 +879,7 @@ void RegisterZSetSetOps(CommandTable& t);
 void RegisterZSetFamily(CommandTable& t) {
   ZSetObject::RegisterHooks();
   RegisterZSetSetOps(t);
-  for (const Row& row : kRows) {
-    CommandSpec spec{.name = row.name,
-                     .arity = row.arity,
-                     .flags = row.flags,
-                     .acl = row.acl,
-                     .key_specs = {KeyAt(1, row.key_flags)},
-                     .group = "sorted-set",
-                     .since = row.since,
-                     .summary = row.summary,
-                     .complexity = row.complexity,
-                     .syntax = row.syntax,
-                     .handler = row.handler};
-    if (!row.tip.empty()) spec.tips = {row.tip};
-    t.Add(std::move(spec));
-  }
+  AddKeyedRows(t, "sorted-set", kRows);
   // ZRANGESTORE dst src min max ...: two keys with different flags.
   t.Add(CommandSpec{.name = "zrangestore",
                     .arity = -5,

@@ -234,23 +234,16 @@ HashTable* HashTable::Clone() const {
 
 namespace {
 
-void DestroyListpack(void* obj) { Listpack::Free(static_cast<uint8_t*>(obj)); }
 void DestroyTable(void* obj) { delete static_cast<HashTable*>(obj); }
-void* CopyListpack(const void* obj) { return Listpack::Clone(static_cast<const uint8_t*>(obj)); }
 void* CopyTable(const void* obj) { return static_cast<const HashTable*>(obj)->Clone(); }
-size_t ListpackUsage(const void* obj) {
-  return Listpack::MemoryUsage(static_cast<const uint8_t*>(obj));
-}
 size_t TableUsage(const void* obj) { return static_cast<const HashTable*>(obj)->MemoryUsage(); }
 
 }  // namespace
 
 void HashObject::RegisterHooks() {
-  RegisterObjDestructor(ObjType::kHash, ObjEncoding::kListpack, DestroyListpack);
+  Listpack::RegisterObjHooks(ObjType::kHash);
   RegisterObjDestructor(ObjType::kHash, ObjEncoding::kHashtable, DestroyTable);
-  RegisterObjCopier(ObjType::kHash, ObjEncoding::kListpack, CopyListpack);
   RegisterObjCopier(ObjType::kHash, ObjEncoding::kHashtable, CopyTable);
-  RegisterObjMemoryUsage(ObjType::kHash, ObjEncoding::kListpack, ListpackUsage);
   RegisterObjMemoryUsage(ObjType::kHash, ObjEncoding::kHashtable, TableUsage);
 }
 
@@ -357,7 +350,7 @@ void HashObject::Destroy() {
   if (enc_ == ObjEncoding::kHashtable) {
     DestroyTable(obj_);
   } else {
-    DestroyListpack(obj_);
+    Listpack::Free(static_cast<uint8_t*>(obj_));
   }
   obj_ = nullptr;
 }

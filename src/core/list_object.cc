@@ -46,18 +46,13 @@ uint8_t* AppendStrings(uint8_t* lp, const std::vector<std::string>& items) {
   return Listpack::AppendMany(lp, views.data(), views.size());
 }
 
-void DestroyListpack(void* obj) { Listpack::Free(static_cast<uint8_t*>(obj)); }
 void DestroyQuick(void* obj) { delete static_cast<QuickList*>(obj); }
-void* CopyListpack(const void* obj) { return Listpack::Clone(static_cast<const uint8_t*>(obj)); }
 void* CopyQuick(const void* obj) {
   const auto* q = static_cast<const QuickList*>(obj);
   auto* c = new QuickList();
   for (const uint8_t* lp : q->nodes) c->nodes.push_back(Listpack::Clone(lp));
   c->count = q->count;
   return c;
-}
-size_t ListpackUsage(const void* obj) {
-  return Listpack::MemoryUsage(static_cast<const uint8_t*>(obj));
 }
 size_t QuickUsage(const void* obj) {
   const auto* q = static_cast<const QuickList*>(obj);
@@ -83,11 +78,9 @@ QuickList::~QuickList() {
 }
 
 void ListObject::RegisterHooks() {
-  RegisterObjDestructor(ObjType::kList, ObjEncoding::kListpack, DestroyListpack);
+  Listpack::RegisterObjHooks(ObjType::kList);
   RegisterObjDestructor(ObjType::kList, ObjEncoding::kQuicklist, DestroyQuick);
-  RegisterObjCopier(ObjType::kList, ObjEncoding::kListpack, CopyListpack);
   RegisterObjCopier(ObjType::kList, ObjEncoding::kQuicklist, CopyQuick);
-  RegisterObjMemoryUsage(ObjType::kList, ObjEncoding::kListpack, ListpackUsage);
   RegisterObjMemoryUsage(ObjType::kList, ObjEncoding::kQuicklist, QuickUsage);
 }
 
@@ -97,7 +90,7 @@ void ListObject::Destroy() {
   if (enc_ == ObjEncoding::kQuicklist) {
     DestroyQuick(obj_);
   } else {
-    DestroyListpack(obj_);
+    Listpack::Free(static_cast<uint8_t*>(obj_));
   }
   obj_ = nullptr;
 }

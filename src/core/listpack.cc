@@ -296,4 +296,15 @@ uint8_t* Listpack::Replace(uint8_t* lp, uint32_t pos, std::string_view s) {
   return lp;
 }
 
+void Listpack::RegisterObjHooks(ObjType type) {
+  RegisterObjDestructor(type, ObjEncoding::kListpack,
+                        [](void* obj) { Free(static_cast<uint8_t*>(obj)); });
+  RegisterObjCopier(type, ObjEncoding::kListpack, [](const void* obj) -> void* {
+    return Clone(static_cast<const uint8_t*>(obj));
+  });
+  RegisterObjMemoryUsage(type, ObjEncoding::kListpack, [](const void* obj) {
+    return MemoryUsage(static_cast<const uint8_t*>(obj));
+  });
+}
+
 }  // namespace ember

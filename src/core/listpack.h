@@ -36,6 +36,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/kv_entry.h"
+
 namespace ember {
 
 class Listpack {
@@ -66,6 +68,9 @@ class Listpack {
   static bool Backward(const uint8_t* lp);
   // Heap bytes used by the block (allocator size class included).
   static size_t MemoryUsage(const uint8_t* lp);
+  // Registers the KvEntry hooks (free, copy, memory usage) for values of `type` stored as a
+  // single listpack (ObjEncoding::kListpack); every collection type uses the same three.
+  static void RegisterObjHooks(ObjType type);
 
   // Iteration: First/Last return Bytes(lp) ("end") when empty; Next returns end after the
   // last entry; Prev returns end before the first one.

@@ -393,23 +393,16 @@ bool ZSkipList::Validate() const {
 
 namespace {
 
-void DestroyListpack(void* obj) { Listpack::Free(static_cast<uint8_t*>(obj)); }
 void DestroyList(void* obj) { delete static_cast<ZSkipList*>(obj); }
-void* CopyListpack(const void* obj) { return Listpack::Clone(static_cast<const uint8_t*>(obj)); }
 void* CopyList(const void* obj) { return static_cast<const ZSkipList*>(obj)->Clone(); }
-size_t ListpackUsage(const void* obj) {
-  return Listpack::MemoryUsage(static_cast<const uint8_t*>(obj));
-}
 size_t ListUsage(const void* obj) { return static_cast<const ZSkipList*>(obj)->MemoryUsage(); }
 
 }  // namespace
 
 void ZSetObject::RegisterHooks() {
-  RegisterObjDestructor(ObjType::kZSet, ObjEncoding::kListpack, DestroyListpack);
+  Listpack::RegisterObjHooks(ObjType::kZSet);
   RegisterObjDestructor(ObjType::kZSet, ObjEncoding::kSkiplist, DestroyList);
-  RegisterObjCopier(ObjType::kZSet, ObjEncoding::kListpack, CopyListpack);
   RegisterObjCopier(ObjType::kZSet, ObjEncoding::kSkiplist, CopyList);
-  RegisterObjMemoryUsage(ObjType::kZSet, ObjEncoding::kListpack, ListpackUsage);
   RegisterObjMemoryUsage(ObjType::kZSet, ObjEncoding::kSkiplist, ListUsage);
 }
 
@@ -554,7 +547,7 @@ void ZSetObject::Destroy() {
   if (enc_ == ObjEncoding::kSkiplist) {
     DestroyList(obj_);
   } else {
-    DestroyListpack(obj_);
+    Listpack::Free(static_cast<uint8_t*>(obj_));
   }
   obj_ = nullptr;
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/kv_entry.h"
+#include "server/errors.h"
 
 namespace ember {
 
@@ -56,6 +57,22 @@ bool ParseLongDouble(std::string_view s, long double* out) {
   if (end != buf + s.size() || std::isnan(v) || errno == ERANGE) return false;
   *out = v;
   return true;
+}
+
+std::string_view ParseRandomCountArgs(std::span<const std::string_view> args,
+                                      std::string_view keyword, RandomCountArgs* out) {
+  out->with_count = args.size() >= 3;
+  if (out->with_count && !ParseInt64(args[2], &out->count)) return errors::kNotInteger;
+  if (out->count == INT64_MIN) return errors::kRandomCountRange;
+  if (args.size() > 4) return errors::kSyntax;
+  if (args.size() == 4) {
+    if (!EqualsIgnoreCase(args[3], keyword)) return errors::kSyntax;
+    out->with_keyword = true;
+    if (out->count < -(INT64_MAX / 2) || out->count > INT64_MAX / 2) {
+      return errors::kValueOutOfRange;
+    }
+  }
+  return {};
 }
 
 }  // namespace ember

@@ -22,6 +22,18 @@ bool ParseDouble(std::string_view s, double* out);
 // Long double as Redis's string2ld (INCRBYFLOAT).
 bool ParseLongDouble(std::string_view s, long double* out);
 
+// Arguments of HRANDFIELD / ZRANDMEMBER: "key [count [KEYWORD]]" where KEYWORD is WITHVALUES
+// or WITHSCORES. Checked in Redis's order (count, then extra arguments, then the keyword and
+// the doubled-count range).
+struct RandomCountArgs {
+  bool with_count = false;
+  int64_t count = 1;
+  bool with_keyword = false;
+};
+// Returns "" or the error text to reply.
+std::string_view ParseRandomCountArgs(std::span<const std::string_view> args,
+                                      std::string_view keyword, RandomCountArgs* out);
+
 // Walks optional arguments left to right: `while (p.HasMore()) if (p.Flag("NX")) ...`.
 class ArgParser {
  public:

@@ -3,6 +3,7 @@
 // arguments, call a data operation and reply through ctx.reply(); they never touch sockets.
 #pragma once
 
+#include <random>
 #include <span>
 #include <string_view>
 
@@ -14,6 +15,12 @@
 #include "server/server.h"
 
 namespace ember {
+
+// The command thread's random generator (HRANDFIELD, ZRANDMEMBER, SPOP ...), seeded once.
+inline std::mt19937_64& CommandRng() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  return rng;
+}
 
 class CommandContext {
  public:

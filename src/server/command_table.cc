@@ -171,6 +171,26 @@ bool CommandTable::GetKeys(const CommandSpec& cmd, std::span<const std::string_v
   return true;
 }
 
+CommandSpec KeyedRow::ToSpec(std::string_view group, std::vector<KeySpec> keys) const {
+  CommandSpec spec{.name = name,
+                   .arity = arity,
+                   .flags = flags,
+                   .acl = acl,
+                   .key_specs = std::move(keys),
+                   .group = group,
+                   .since = since,
+                   .summary = summary,
+                   .complexity = complexity,
+                   .syntax = syntax,
+                   .handler = handler};
+  if (!tip.empty()) spec.tips = {tip};
+  return spec;
+}
+
+void AddKeyedRows(CommandTable& t, std::string_view group, std::span<const KeyedRow> rows) {
+  for (const KeyedRow& row : rows) t.Add(row.ToSpec(group, {KeyAt(1, row.key_flags)}));
+}
+
 KeySpec KeyAt(int index, uint32_t flags) {
   KeySpec k;
   k.flags = flags;

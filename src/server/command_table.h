@@ -192,6 +192,27 @@ KeySpec KeyAt(int index, uint32_t flags);                         // one key at 
 KeySpec KeyRange(int first, int last, int step, uint32_t flags);  // keys first..last (-1 = end)
 KeySpec KeyNumKeys(int numkeys_index, uint32_t flags);            // "numkeys key [key ...]"
 
+// A compact row for the common shape "COMMAND key ...": the family tables of collection
+// commands list these positionally; ToSpec turns one into a full row (with other key specs
+// where a command has several keys).
+struct KeyedRow {
+  const char* name;
+  int arity;
+  uint64_t flags;
+  uint64_t acl;
+  uint32_t key_flags;  // flags of the key at index 1
+  std::string_view since;
+  std::string_view summary;
+  std::string_view complexity;
+  std::string_view syntax;
+  CommandHandler handler;
+  std::string_view tip = {};
+
+  CommandSpec ToSpec(std::string_view group, std::vector<KeySpec> keys) const;
+};
+// Adds rows whose only key is at index 1.
+void AddKeyedRows(CommandTable& t, std::string_view group, std::span<const KeyedRow> rows);
+
 // Family registration entry points, each defined in its family file.
 void RegisterStringFamily(CommandTable& t);
 void RegisterKeyFamily(CommandTable& t);
