@@ -369,6 +369,78 @@ def resp_load_file(nkeys, ttl=None, prefix="key:", valfmt="val:%012d"):
     return path
 
 
+def resp(*args):
+    """One RESP request (a list of bytes arguments)."""
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+
+
+def cached_commands_file(name, commands):
+    """Path of a cached RESP file CACHE_DIR/<name>.resp holding `commands` (an iterable of
+    argument lists, consumed only when the file does not exist yet)."""
+    os.makedirs(CACHE_DIR, exist_ok=True)
+    path = os.path.join(CACHE_DIR, name + ".resp")
+    if os.path.exists(path):
+        return path
+    tmp = path + ".tmp%d" % os.getpid()
+    with open(tmp, "wb") as f:
+        for args in commands:
+            f.write(resp(*args))
+    os.replace(tmp, path)
+    return path
+
+
+def measure_load(name, binary, path, units, expect_keys=None):
+    """Fresh server, load `path` with redis-cli --pipe; RSS and used_memory growth per unit."""
+    srv = Server(name, binary).start()
+    try:
+        rss0, um0 = srv.rss_bytes(), used_memory(srv.port)
+        _secs, _replies, errors = pipe_load(srv.port, path)
+        if errors:
+            raise RuntimeError("%d error replies while loading" % errors)
+        n = dbsize(srv.port)
+        if expect_keys is not None and n is not None and n != expect_keys:
+            raise RuntimeError("DBSIZE %d after loading %d keys" % (n, expect_keys))
+        rss1, um1 = srv.rss_bytes(), used_memory(srv.port)
+        return {"rss": (rss1 - rss0) / units,
+                "used_memory": (um1 - um0) / units if um0 is not None and um1 is not None
+                else None}
+    finally:
+        srv.stop()
+
+
+def compare_loads(binaries, cases, runs):
+    """cases: [(label, path, units, expect_keys)]. Alternates the servers per run and returns a
+    table of median bytes per unit and ratios."""
+    rows = []
+    for label, path, units, expect_keys in cases:
+        samples = {"ember": [], "redis": []}
+        for r in range(runs):
+            for name in server_order(r):
+                samples[name].append(measure_load(name, binaries[name], path, units, expect_keys))
+        row = [label]
+        for metric in ("rss", "used_memory"):
+            vals = {n: [s[metric] for s in samples[n] if s[metric] is not None] for n in samples}
+            e = median(vals["ember"]) if vals["ember"] else None
+            rd = median(vals["redis"]) if vals["redis"] else None
+            row += [fmt_num(e, 1), fmt_num(rd, 1), fmt_ratio(ratio(e, rd))]
+        rows.append(row)
+    return table(["data set", "ember RSS", "redis RSS", "ratio", "ember used_memory",
+                  "redis used_memory", "ratio"], rows)
+
+
+def memory_main(doc, cases_fn):
+    """Shared main() of the per-type memory scripts: --runs, --quick, --ember/--redis."""
+    ap = base_argparser(doc.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3, help="runs per server (default 3)")
+    args = ap.parse_args()
+    runs = 1 if args.quick else args.runs
+    print(compare_loads(binaries_from_args(args), cases_fn(), runs))
+    return 0
+
+
 def pipe_load(port, path, timeout=600):
     """Feed a RESP file through `redis-cli --pipe` (pinned to the client CPU).
 

@@ -3,12 +3,11 @@
 
 Each hash "hash:%08d" gets fields f1..f10 with values "v<i>-<n>" in one HSET (listpack
 encoding on both servers). A second variant loads 100 hashes of 10,000 fields each
-(hashtable encoding) and reports bytes per field. For each run: start a fresh server, read
-VmRSS and INFO used_memory, load with `redis-cli --pipe` from a generated RESP file, read
-both again. Runs alternate between the servers; medians over the runs.
+(hashtable encoding) and reports bytes per field. Method (fresh server per run, RSS and
+used_memory before and after `redis-cli --pipe`, alternating servers, medians) is
+common.compare_loads.
 """
 
-import os
 import sys
 
 import common as C
@@ -19,81 +18,29 @@ BIG_HASHES = 100
 BIG_FIELDS = 10000
 
 
-def _resp(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
+def small_hashes():
+    for i in range(NHASHES):
+        args = [b"HSET", b"hash:%08d" % i]
+        for j in range(1, FIELDS + 1):
+            args += [b"f%d" % j, b"v%d-%d" % (j, i)]
+        yield args
 
 
-def load_file(kind):
-    """Path to the cached RESP file for `kind` ("small" or "big")."""
-    os.makedirs(C.CACHE_DIR, exist_ok=True)
-    path = os.path.join(C.CACHE_DIR, "hashes-%s.resp" % kind)
-    if os.path.exists(path):
-        return path
-    tmp = path + ".tmp%d" % os.getpid()
-    with open(tmp, "wb") as f:
-        if kind == "small":
-            for i in range(NHASHES):
-                args = [b"HSET", b"hash:%08d" % i]
-                for j in range(1, FIELDS + 1):
-                    args += [b"f%d" % j, b"v%d-%d" % (j, i)]
-                f.write(_resp(*args))
-        else:
-            for i in range(BIG_HASHES):
-                for start in range(0, BIG_FIELDS, 100):
-                    args = [b"HSET", b"big:%04d" % i]
-                    for j in range(start, start + 100):
-                        args += [b"field:%d" % j, b"value:%d" % j]
-                    f.write(_resp(*args))
-    os.replace(tmp, path)
-    return path
+def big_hashes():
+    for i in range(BIG_HASHES):
+        for start in range(0, BIG_FIELDS, 100):
+            args = [b"HSET", b"big:%04d" % i]
+            for j in range(start, start + 100):
+                args += [b"field:%d" % j, b"value:%d" % j]
+            yield args
 
 
-def one_run(name, binary, path, units):
-    srv = C.Server(name, binary).start()
-    try:
-        rss0 = srv.rss_bytes()
-        um0 = C.used_memory(srv.port)
-        _secs, _replies, errors = C.pipe_load(srv.port, path)
-        if errors:
-            raise RuntimeError("%d error replies while loading" % errors)
-        rss1 = srv.rss_bytes()
-        um1 = C.used_memory(srv.port)
-        return {"rss_per_unit": (rss1 - rss0) / units,
-                "used_memory_per_unit": (um1 - um0) / units
-                if um0 is not None and um1 is not None else None}
-    finally:
-        srv.stop()
-
-
-def run(binaries, runs=3):
-    rows = []
-    for kind, units, label in (("small", NHASHES, "100k hashes x 10 fields, B/hash"),
-                               ("big", BIG_HASHES * BIG_FIELDS, "100 hashes x 10k fields, B/field")):
-        path = load_file(kind)
-        samples = {"ember": [], "redis": []}
-        for r in range(runs):
-            for name in C.server_order(r):
-                samples[name].append(one_run(name, binaries[name], path, units))
-        row = [label]
-        for metric in ("rss_per_unit", "used_memory_per_unit"):
-            e = C.median([s[metric] for s in samples["ember"]])
-            rd = C.median([s[metric] for s in samples["redis"]])
-            row += [C.fmt_num(e, 1), C.fmt_num(rd, 1), C.fmt_ratio(C.ratio(e, rd))]
-        rows.append(row)
-    return C.table(["data set", "ember RSS", "redis RSS", "ratio", "ember used_memory",
-                    "redis used_memory", "ratio"], rows)
-
-
-def main():
-    ap = C.base_argparser(__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=3, help="runs per server (default 3)")
-    args = ap.parse_args()
-    print(run(C.binaries_from_args(args), runs=1 if args.quick else args.runs))
-    return 0
+def cases():
+    return [("100k hashes x 10 fields, B/hash", C.cached_commands_file("hashes-small", small_hashes()),
+             NHASHES, NHASHES),
+            ("100 hashes x 10k fields, B/field", C.cached_commands_file("hashes-big", big_hashes()),
+             BIG_HASHES * BIG_FIELDS, BIG_HASHES)]
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(C.memory_main(__doc__, cases))
