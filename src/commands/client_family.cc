@@ -16,13 +16,6 @@
 namespace ember {
 namespace {
 
-// Names, lib-name and lib-ver: printable ASCII without spaces, as Redis requires.
-bool ValidClientAttr(std::string_view s) {
-  for (unsigned char c : s)
-    if (c < '!' || c > '~') return false;
-  return true;
-}
-
 enum class ClientType { kNormal, kReplica, kPubSub, kMaster };
 
 // Parses a CLIENT LIST/KILL type name; false if unknown.
@@ -114,7 +107,7 @@ void ClientId(CommandContext& ctx) { ctx.reply().Integer(int64_t(ctx.client().id
 
 // CLIENT SETNAME connection-name
 void ClientSetName(CommandContext& ctx) {
-  if (!ValidClientAttr(ctx.arg(2))) return ctx.reply().Error(errors::kClientNameInvalid);
+  if (!IsValidClientAttr(ctx.arg(2))) return ctx.reply().Error(errors::kClientNameInvalid);
   ctx.client().name = std::string(ctx.arg(2));
   ctx.reply().Ok();
 }
@@ -342,7 +335,7 @@ void ClientSetInfo(CommandContext& ctx) {
     dest = &ctx.client().lib_ver;
   else
     return ctx.reply().Error(errors::UnrecognizedOption(attr));
-  if (!ValidClientAttr(val)) return ctx.reply().Error(errors::ClientAttrInvalid(attr));
+  if (!IsValidClientAttr(val)) return ctx.reply().Error(errors::ClientAttrInvalid(attr));
   *dest = std::string(val);
   ctx.reply().Ok();
 }

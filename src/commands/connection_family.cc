@@ -62,13 +62,6 @@ void Auth(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
-// True if a client name is acceptable (no spaces, newlines or special characters).
-bool ValidClientName(std::string_view name) {
-  for (unsigned char c : name)
-    if (c < '!' || c > '~') return false;
-  return true;
-}
-
 void HelloReply(CommandContext& ctx) {
   ReplyBuilder& r = ctx.reply();
   r.MapHeader(7);
@@ -122,10 +115,7 @@ void Hello(CommandContext& ctx) {
   }
   if (!ctx.client().authenticated) return ctx.reply().Error(kHelloNoAuth);
   if (do_name) {
-    if (!ValidClientName(name)) {
-      return ctx.reply().Error(
-          "ERR Client names cannot contain spaces, newlines or special characters.");
-    }
+    if (!IsValidClientAttr(name)) return ctx.reply().Error(errors::kClientNameInvalid);
     ctx.client().name = std::string(name);
   }
   if (ver) ctx.reply().set_resp(int(ver));

@@ -50,6 +50,13 @@ enum ClientFlag : uint64_t {
   kClientProtected = 1ull << 18,  // do not free now (e.g. while executing)
 };
 
+// Client names, lib-name and lib-ver: printable ASCII without spaces, as Redis requires.
+inline bool IsValidClientAttr(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < '!' || c > '~') return false;
+  return true;
+}
+
 class Client final : public EventHandler {
  public:
   Client(Server* server, uint64_t id, std::unique_ptr<Connection> conn);
