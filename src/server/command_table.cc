@@ -63,6 +63,12 @@ CommandTable::CommandTable() {
   RegisterSetFamily(*this);
   RegisterListFamily(*this);
   RegisterZSetFamily(*this);
+  RegisterBitopsFamily(*this);
+  RegisterHyperLogLogFamily(*this);
+  RegisterGeoFamily(*this);
+  RegisterSortFamily(*this);
+  RegisterMultiFamily(*this);
+  RegisterMemoryFamily(*this);
 }
 
 CommandSpec* CommandTable::Add(CommandSpec spec) {

@@ -226,6 +226,12 @@ void RegisterHashFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);
 void RegisterListFamily(CommandTable& t);
 void RegisterZSetFamily(CommandTable& t);
+void RegisterBitopsFamily(CommandTable& t);
+void RegisterHyperLogLogFamily(CommandTable& t);
+void RegisterGeoFamily(CommandTable& t);
+void RegisterSortFamily(CommandTable& t);
+void RegisterMultiFamily(CommandTable& t);
+void RegisterMemoryFamily(CommandTable& t);
 
 }  // namespace ember
 

@@ -1,0 +1,8 @@
+// Transactions: MULTI, EXEC, DISCARD, WATCH, UNWATCH.
+#include "server/command_table.h"
+
+namespace ember {
+
+void RegisterMultiFamily(CommandTable& t) {}
+
+}  // namespace ember
