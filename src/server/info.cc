@@ -394,6 +394,13 @@ MemoryInfo ReadMemoryInfo() {
 
 void ResetMemoryPeak() { g_memory_peak = 0; }
 
+namespace {
+uint64_t g_startup_memory = 0;
+}  // namespace
+
+void RecordStartupMemory() { g_startup_memory = UsedMemory(); }
+uint64_t StartupMemory() { return g_startup_memory; }
+
 uint64_t UsedMemory() {
 #ifdef EMBER_USE_JEMALLOC
   uint64_t epoch = 1;

@@ -32,6 +32,9 @@ struct MemoryInfo {
 MemoryInfo ReadMemoryInfo();
 // Forgets the used_memory peak (CONFIG RESETSTAT); the next reading starts it afresh.
 void ResetMemoryPeak();
+// Records used_memory once the server is initialised (MEMORY STATS startup.allocated).
+void RecordStartupMemory();
+uint64_t StartupMemory();
 // Just the used_memory figure (cheaper than ReadMemoryInfo: no RSS read).
 uint64_t UsedMemory();
 // The allocator name INFO reports in mem_allocator ("jemalloc-5.3.0" or "libc").

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "server/config.h"
+#include "server/info.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -44,5 +45,6 @@ int main(int argc, char** argv) {
     ember::Log(ember::LogLevel::kWarning, err);
     return 1;
   }
+  ember::RecordStartupMemory();
   return server.Run();
 }
