@@ -6,6 +6,10 @@
 #include <cstdio>
 #include <cstdlib>
 
+#ifdef EMBER_USE_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
 #include "server/config.h"
 #include "server/info.h"
 #include "server/log.h"
@@ -22,6 +26,14 @@ void Daemonize() {
 }
 
 }  // namespace
+
+// jemalloc-bg-thread: like Redis, let jemalloc purge freed dirty pages on its own thread so
+// RSS follows used memory after bursts (big pipelines, deletes) even when the server idles.
+void EnableAllocatorBackgroundThread(bool on) {
+#ifdef EMBER_USE_JEMALLOC
+  mallctl("background_thread", nullptr, nullptr, &on, sizeof(on));
+#endif
+}
 
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
@@ -40,6 +52,7 @@ int main(int argc, char** argv) {
   }
   ember::Logf(ember::LogLevel::kNotice, "Ember %s starting, pid=%d, port=%d", EMBER_VERSION,
               int(getpid()), v.port);
+  EnableAllocatorBackgroundThread(config.GetValue("jemalloc-bg-thread") == "yes");
   ember::Server server(std::move(config));
   if (std::string err = server.Listen(); !err.empty()) {
     ember::Log(ember::LogLevel::kWarning, err);
