@@ -21,8 +21,9 @@ import cpu  # noqa: E402
 import memory  # noqa: E402
 import stall  # noqa: E402
 import throughput  # noqa: E402
+import throughput_collections  # noqa: E402
 
-SUITES = ["throughput", "memory", "cpu", "stall"]
+SUITES = ["throughput", "collections", "memory", "cpu", "stall"]
 
 
 def git_rev():
@@ -65,6 +66,10 @@ def headline(results):
     if t:
         rows.append(["throughput", "geomean rps ratio over %d cells" % len(t["cells"]),
                      C.fmt_ratio(t["geomean_ratio"]), "higher"])
+    t = results.get("collections")
+    if t:
+        rows.append(["collections", "geomean rps ratio over %d cells" % len(t["cells"]),
+                     C.fmt_ratio(t["geomean_ratio"]), "higher"])
     m = results.get("memory")
     if m:
         for r in m["rows"]:
@@ -84,7 +89,7 @@ def headline(results):
         C.table(["suite", "metric", "ember/redis", "better"], rows, markdown=True)
 
 
-MODULES = {"throughput": throughput, "memory": memory, "cpu": cpu, "stall": stall}
+MODULES = {"throughput": throughput, "collections": throughput_collections, "memory": memory, "cpu": cpu, "stall": stall}
 
 
 def main():
@@ -152,6 +157,10 @@ def main():
             results[suite] = throughput.run(binaries, rounds=min(rounds, 3) if args.quick
                                             else rounds, quick=args.quick,
                                             duration=args.duration, fixed_n=fixed)
+        elif suite == "collections":
+            results[suite] = throughput_collections.run(
+                binaries, rounds=min(rounds, 3) if args.quick else rounds, quick=args.quick,
+                duration=args.duration)
         elif suite == "memory":
             results[suite] = memory.run(binaries, runs=min(rounds, 3), quick=args.quick)
         elif suite == "cpu":

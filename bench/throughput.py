@@ -69,18 +69,21 @@ def run_benchmark(port, wl_args, pipeline, n, timeout):
     return rps, None
 
 
-def sanity_check(port):
+# workload -> commands that must succeed before it is benchmarked.
+CHECKS = {
+    "SET": [("SET", "sanity:k", "v" * 16)],
+    "GET": [("GET", "sanity:k")],
+    "INCR": [("INCR", "sanity:counter")],
+    "MSET": [("MSET", "sanity:a", "1", "sanity:b", "2")],
+    "SET EX": [("SET", "sanity:ex", VALUE16, "EX", "100")],
+}
+
+
+def sanity_check(port, checks=None):
     """Every workload's command must work; otherwise redis-benchmark would happily
     count error replies as requests."""
     bad = {}
-    checks = {
-        "SET": [("SET", "sanity:k", "v" * 16)],
-        "GET": [("GET", "sanity:k")],
-        "INCR": [("INCR", "sanity:counter")],
-        "MSET": [("MSET", "sanity:a", "1", "sanity:b", "2")],
-        "SET EX": [("SET", "sanity:ex", VALUE16, "EX", "100")],
-    }
-    for wl, cmds in checks.items():
+    for wl, cmds in (CHECKS if checks is None else checks).items():
         for cmd in cmds:
             try:
                 with C.Resp(port, timeout=5) as c:
@@ -90,11 +93,11 @@ def sanity_check(port):
     return bad
 
 
-def calibrate(servers, duration, quick):
+def calibrate(servers, duration, quick, workloads):
     """Pick -n per cell so a run on redis-server takes ~duration seconds.
     The calibration runs double as warm-up for both servers."""
     ns = {}
-    for wl, wl_args, div in WORKLOADS:
+    for wl, wl_args, div in workloads:
         for p in PIPELINES:
             probe_n = (20000 if p == 1 else 200000) // div
             rates = {}
@@ -113,7 +116,18 @@ def calibrate(servers, duration, quick):
     return ns
 
 
-def run(binaries, rounds=5, quick=False, duration=None, fixed_n=None):
+def apply_setup(port, commands):
+    """Runs setup commands (data the read workloads query) on one server."""
+    with C.Resp(port, timeout=30) as c:
+        for cmd in commands:
+            c.call(*cmd)
+
+
+def run(binaries, rounds=5, quick=False, duration=None, fixed_n=None, workloads=None,
+        checks=None, setup=(), suite="throughput"):
+    """Runs every (workload, pipeline) cell on both servers, alternating; `setup` commands
+    are applied to both servers first, `checks` (workload -> commands) must succeed."""
+    workloads = WORKLOADS if workloads is None else workloads
     if duration is None:
         duration = 0.6 if quick else 1.5
     servers = {}
@@ -129,22 +143,23 @@ def run(binaries, rounds=5, quick=False, duration=None, fixed_n=None):
         unsupported = {}
         for name, srv in servers.items():
             if srv is not None:
-                unsupported[name] = sanity_check(srv.port)
+                apply_setup(srv.port, setup)
+                unsupported[name] = sanity_check(srv.port, checks)
                 for wl, why in unsupported[name].items():
                     C.log("throughput: %s fails %s sanity check: %s" % (name, wl, why))
                     errors.append("%s %s sanity: %s" % (name, wl, why))
                 srv.ensure_alive()
         if fixed_n:
             ns = {(wl, p): (fixed_n[0] if p == 1 else fixed_n[1]) // div
-                  for wl, _a, div in WORKLOADS for p in PIPELINES}
+                  for wl, _a, div in workloads for p in PIPELINES}
         else:
-            C.log("throughput: calibrating request counts (target %.1fs/run)" % duration)
-            ns = calibrate(servers, duration, quick)
-        samples = {name: {"%s|P%d" % (wl, p): [] for wl, _a, _d in WORKLOADS for p in PIPELINES}
+            C.log("%s: calibrating request counts (target %.1fs/run)" % (suite, duration))
+            ns = calibrate(servers, duration, quick, workloads)
+        samples = {name: {"%s|P%d" % (wl, p): [] for wl, _a, _d in workloads for p in PIPELINES}
                    for name in ("ember", "redis")}
         for r in range(rounds):
             t_round = time.monotonic()
-            for wl, wl_args, _div in WORKLOADS:
+            for wl, wl_args, _div in workloads:
                 for p in PIPELINES:
                     cell = "%s|P%d" % (wl, p)
                     n = ns[(wl, p)]
@@ -164,7 +179,7 @@ def run(binaries, rounds=5, quick=False, duration=None, fixed_n=None):
                             C.log("  [%s] %s: %s" % (name, cell, err))
                             errors.append("%s %s round %d: %s" % (name, cell, r, err))
                         samples[name][cell].append(rps)
-            C.log("throughput: round %d/%d done in %.1fs" % (r + 1, rounds,
+            C.log("%s: round %d/%d done in %.1fs" % (suite, r + 1, rounds,
                                                              time.monotonic() - t_round))
     finally:
         for srv in servers.values():
@@ -172,7 +187,7 @@ def run(binaries, rounds=5, quick=False, duration=None, fixed_n=None):
                 srv.stop()
 
     cells = []
-    for wl, _a, _d in WORKLOADS:
+    for wl, _a, _d in workloads:
         for p in PIPELINES:
             cell = "%s|P%d" % (wl, p)
             e = C.median(samples["ember"][cell])
@@ -187,7 +202,7 @@ def run(binaries, rounds=5, quick=False, duration=None, fixed_n=None):
                 "ember_samples": samples["ember"][cell], "redis_samples": samples["redis"][cell],
             })
     return {
-        "suite": "throughput",
+        "suite": suite,
         "params": {"clients": CLIENTS, "keyspace": KEYSPACE, "data_size": DATA_SIZE,
                    "rounds": rounds, "duration_target_s": duration,
                    "pipelines": PIPELINES},
