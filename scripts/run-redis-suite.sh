@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# Runs Redis's own Tcl test suite (tag 7.0.15) against a freshly started ember-server in
-# external mode. The Redis sources are NOT part of this repository: pass a directory holding
-# an unpacked redis 7.0.15 source tree (tests/, runtest) as REDIS_SRC. Debian's redis-cli and
+# Runs Redis's own Tcl test suite against a freshly started ember-server in external mode.
+# Use the suite of tag 7.2.4 — the version Ember reports, whose encodings (listpack for small
+# lists and sets) Ember follows; the 7.0.15 suite also runs, but asserts 7.0's encoding names.
+# The Redis sources are NOT part of this repository: pass a directory holding an unpacked
+# redis source tree (tests/, runtest) as REDIS_SRC, e.g. made with
+#   git --git-dir=<redis mirror> archive 7.2.4 | tar x -C /path/to/redis-7.2.4 Debian's redis-cli and
 # redis-benchmark are linked in as src/redis-cli and src/redis-benchmark (the suite calls
 # them by those paths); nothing from the Redis tree is built. Tests tagged needs:repl and
 # needs:save are skipped until replication and persistence exist.
 #
-#   REDIS_SRC=/path/to/redis-7.0.15 scripts/run-redis-suite.sh unit/type/string unit/keyspace
+#   REDIS_SRC=/path/to/redis-7.2.4 scripts/run-redis-suite.sh unit/type/string unit/keyspace
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-: "${REDIS_SRC:?set REDIS_SRC to an unpacked redis 7.0.15 source tree}"
+: "${REDIS_SRC:?set REDIS_SRC to an unpacked redis 7.2.4 source tree}"
 ember=${EMBER_SERVER:-$here/build/release/ember-server}
 units=("$@")
 [ ${#units[@]} -gt 0 ] || units=(unit/type/string unit/type/incr unit/keyspace unit/expire
-                                 unit/scan unit/protocol unit/quit unit/info-command)
+                                 unit/scan unit/protocol unit/quit unit/info-command unit/multi
+                                 unit/type/hash unit/type/list unit/type/list-3 unit/type/set
+                                 unit/type/zset unit/sort unit/bitops unit/bitfield unit/geo
+                                 unit/hyperloglog)
 mkdir -p "$REDIS_SRC/src"
 ln -sf "$(command -v redis-cli)" "$REDIS_SRC/src/redis-cli"
 ln -sf "$(command -v redis-benchmark)" "$REDIS_SRC/src/redis-benchmark"

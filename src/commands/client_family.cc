@@ -75,16 +75,21 @@ void AppendClientLine(CommandContext& ctx, const Client& c, std::string* out) {
   }
   size_t qbuf = c.qbuf.size(), qcap = c.qbuf.capacity();
   size_t obl = c.PendingOutputBytes();
-  size_t tot_mem = sizeof(Client) + qcap + c.obuf.capacity() + c.name.size();
+  // Transaction fields: multi= queued commands (-1 outside MULTI), multi-mem= bytes of the
+  // transaction context. (Redis 7.4's watch= field is not in 7.2, the version Ember reports.)
+  long long multi = -1;
+  if (c.flags & kClientMulti) multi = c.tx ? static_cast<long long>(c.tx->queue.size()) : 0;
+  size_t multi_mem = c.tx ? c.tx->MemoryUsage() : 0;
+  size_t tot_mem = sizeof(Client) + qcap + c.obuf.capacity() + c.name.size() + multi_mem;
   char nums[512];
   snprintf(nums, sizeof(nums),
-           " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=%zu "
-           "qbuf-free=%zu argv-mem=%zu multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=0 omem=0 "
+           " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=%lld qbuf=%zu "
+           "qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=0 omem=0 "
            "tot-mem=%zu events=%s cmd=",
            static_cast<long long>((now - c.ctime_ms) / 1000),
            static_cast<long long>((now - c.last_interaction_ms) / 1000), FlagLetters(c).c_str(),
-           c.db_index, (c.flags & kClientMulti) ? 0 : -1, qbuf, qcap - qbuf, argv_mem, qcap, qcap,
-           obl, tot_mem, events.c_str());
+           c.db_index, multi, qbuf, qcap - qbuf, argv_mem, multi_mem, qcap, qcap, obl, tot_mem,
+           events.c_str());
   *out += "id=" + std::to_string(c.id);
   *out += " addr=";
   if (conn) *out += conn->peer();
@@ -361,6 +366,26 @@ void ClientPause(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
+// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+void ClientUnblock(CommandContext& ctx) {
+  if (ctx.argc() > 4) {
+    return ctx.reply().Error(errors::UnknownSubcommandOrArity(ctx.arg(1), "CLIENT"));
+  }
+  bool error = false;
+  if (ctx.argc() == 4) {
+    if (EqualsIgnoreCase(ctx.arg(3), "ERROR")) {
+      error = true;
+    } else if (!EqualsIgnoreCase(ctx.arg(3), "TIMEOUT")) {
+      return ctx.reply().Error(errors::kUnblockReason);
+    }
+  }
+  int64_t id;
+  if (!ParseInt64(ctx.arg(2), &id)) return ctx.reply().Error(errors::kNotInteger);
+  Client* target = id > 0 ? ctx.server().FindClient(uint64_t(id)) : nullptr;
+  bool released = target && ctx.server().blocking().Unblock(*target, error);
+  ctx.reply().Integer(released ? 1 : 0);
+}
+
 // CLIENT UNPAUSE
 void ClientUnpause(CommandContext& ctx) {
   ctx.server().UnpauseClients();
@@ -402,6 +427,8 @@ void ClientHelp(CommandContext& ctx) {
       "    Record the client library's name or version for CLIENT LIST.",
       "SETNAME <name>",
       "    Name this connection.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Release a client blocked on keys, as if it timed out, or with an UNBLOCKED error.",
       "UNPAUSE",
       "    End a CLIENT PAUSE now.",
       "HELP",
@@ -481,6 +508,10 @@ void RegisterClientFamily(CommandTable& t) {
   sub("pause", -3, kAdmin, kAdminAcl, "3.0.0",
       "Suspends commands of clients (all, or only writes) for a while.", "O(1)",
       "timeout [WRITE | ALL]", ClientPause);
+  sub("unblock", -3, kAdmin, kAdminAcl, "5.0.0",
+      "Releases a client blocked by a blocking command, as a timeout or with an error.",
+      "O(log N) where N is the number of client connections", "client-id [TIMEOUT | ERROR]",
+      ClientUnblock);
   sub("unpause", 2, kAdmin, kAdminAcl, "6.2.0", "Ends a CLIENT PAUSE.",
       "O(N) Where N is the number of paused clients", "", ClientUnpause);
   sub("help", 2, kCmdLoading | kCmdStale, kAcl, "5.0.0", "Shows what the CLIENT subcommands do.",

@@ -85,9 +85,24 @@ void ReplyKeySpecFlags(ReplyBuilder& r, uint32_t flags) {
 }
 
 void ReplyKeySpec(ReplyBuilder& r, const KeySpec& ks) {
-  r.MapHeader(3);
+  r.MapHeader(ks.notes.empty() ? 3 : 4);
+  if (!ks.notes.empty()) {
+    r.Bulk("notes");
+    r.Bulk(ks.notes);
+  }
   r.Bulk("flags");
   ReplyKeySpecFlags(r, ks.flags);
+  if (ks.unknown) {
+    for (std::string_view part : {"begin_search", "find_keys"}) {
+      r.Bulk(part);
+      r.MapHeader(2);
+      r.Bulk("type");
+      r.Bulk("unknown");
+      r.Bulk("spec");
+      r.MapHeader(0);
+    }
+    return;
+  }
   r.Bulk("begin_search");
   r.MapHeader(2);
   r.Bulk("type");

@@ -137,6 +137,7 @@ void Select(CommandContext& ctx) {
 void Reset(CommandContext& ctx) {
   Client& c = ctx.client();
   if (c.flags & kClientMonitor) ctx.server().RemoveMonitor(&c);
+  DiscardTransaction(ctx.server().watches(), c);  // queued commands and watches go
   c.db_index = 0;
   c.reply().set_resp(2);
   c.name.clear();

@@ -1,11 +1,18 @@
 // Hash commands: HSET, HSETNX, HMSET, HGET, HMGET, HGETALL, HKEYS, HVALS, HDEL, HLEN, HSTRLEN,
-// HEXISTS, HINCRBY, HINCRBYFLOAT, HRANDFIELD and HSCAN, with Redis 7.2 replies and errors.
+// HEXISTS, HINCRBY, HINCRBYFLOAT, HRANDFIELD and HSCAN, with Redis 7.2 replies and errors. The
+// field-TTL commands (HEXPIRE, HGETEX, ...) live in hash_ttl_family.cc.
 //
 // The value is a HashObject (core/hash_object.h): a listpack while small, a hashtable past
 // hash-max-listpack-entries / hash-max-listpack-value (read from ServerConfig). Writers store
 // the possibly moved object pointer back into the entry (set_obj); when the encoding changes
 // the entry is rebuilt around the new object (KvEntry::CreateObj + Db::ReplaceEntry with
 // move_obj, keeping the TTL). A hash left empty deletes its key.
+//
+// Field TTLs: every lookup goes through LookupHash, which first deletes the hash's expired
+// fields when its earliest field TTL has passed, so no command sees an expired field and HLEN
+// is exact (Redis's HLEN may count expired fields not yet reclaimed; ours never does). HSET,
+// HMSET and HSETNX write fields without a TTL (an overwritten field loses its TTL, as in
+// Redis); HINCRBY and HINCRBYFLOAT keep the field's TTL (Redis 7.4+ does too).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -14,6 +21,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "commands/hash_util.h"
 #include "core/glob.h"
 #include "core/hash_object.h"
 #include "core/listpack.h"
@@ -26,35 +34,10 @@ namespace ember {
 namespace {
 
 // ---------------------------------------------------------------------------------------------
-// Lookup and store helpers
+// Helpers (the lookups and StoreHash are shared with hash_ttl_family.cc: hash_util.h)
 
-HashLimits Limits(const CommandContext& ctx) {
-  return {ctx.cfg().hash_max_listpack_entries, ctx.cfg().hash_max_listpack_value};
-}
-
-// Looks a hash up for reading. Returns false after replying WRONGTYPE; *e is nullptr when the
-// key is absent.
-bool ReadHash(CommandContext& ctx, std::string_view key, KvEntry** e) {
-  return ctx.LookupTyped(key, ObjType::kHash, false, e);
-}
-
-// Looks a hash up for writing, like ReadHash.
-bool WriteHash(CommandContext& ctx, std::string_view key, KvEntry** e) {
-  return ctx.LookupTyped(key, ObjType::kHash, true, e);
-}
-
-HashObject View(const KvEntry* e) { return HashObject(e->encoding(), e->obj()); }
-
-// The hash of `e`, or a new empty one when e is nullptr (linked later by Store).
-HashObject OpenForWrite(KvEntry* e) { return e ? View(e) : HashObject::Create(); }
-
-// Stores `h` (possibly moved or re-encoded) as the value of `key`, whose entry is `e` (or
-// nullptr: a new key). Deletes the key when the hash became empty. Notifies the change.
-void Store(Db& db, std::string_view key, KvEntry* e, HashObject h) {
-  db.StoreObject(key, e, ObjType::kHash, h.encoding(), h.obj());
-  if (h.Len() == 0) db.Delete(key);
-  db.NotifyModified(key);
-}
+// The hash of `e`, or a new empty one when e is nullptr (linked later by StoreHash).
+HashObject OpenForWrite(KvEntry* e) { return e ? HashOf(e) : HashObject::Create(); }
 
 // ---------------------------------------------------------------------------------------------
 // Writes
@@ -64,13 +47,13 @@ void Store(Db& db, std::string_view key, KvEntry* e, HashObject h) {
 bool SetPairs(CommandContext& ctx, int64_t* added) {
   std::string_view key = ctx.arg(1);
   KvEntry* e;
-  if (!WriteHash(ctx, key, &e)) return false;
+  if (!LookupHash(ctx, key, true, &e)) return false;
   HashObject h = OpenForWrite(e);
-  HashLimits limits = Limits(ctx);
+  HashLimits limits = HashLimitsFor(ctx);
   *added = 0;
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2)
     *added += h.Set(ctx.arg(i), ctx.arg(i + 1), limits);
-  Store(ctx.db(), key, e, h);
+  StoreHash(ctx.db(), key, e, h);
   return true;
 }
 
@@ -92,11 +75,11 @@ void HMSet(CommandContext& ctx) {
 void HSetNx(CommandContext& ctx) {
   std::string_view key = ctx.arg(1);
   KvEntry* e;
-  if (!WriteHash(ctx, key, &e)) return;
-  if (e && View(e).Exists(ctx.arg(2))) return ctx.reply().Integer(0);
+  if (!LookupHash(ctx, key, true, &e)) return;
+  if (e && HashOf(e).Exists(ctx.arg(2))) return ctx.reply().Integer(0);
   HashObject h = OpenForWrite(e);
-  h.Set(ctx.arg(2), ctx.arg(3), Limits(ctx));
-  Store(ctx.db(), key, e, h);
+  h.Set(ctx.arg(2), ctx.arg(3), HashLimitsFor(ctx));
+  StoreHash(ctx.db(), key, e, h);
   ctx.reply().Integer(1);
 }
 
@@ -104,13 +87,13 @@ void HSetNx(CommandContext& ctx) {
 void HDel(CommandContext& ctx) {
   std::string_view key = ctx.arg(1);
   KvEntry* e;
-  if (!WriteHash(ctx, key, &e)) return;
+  if (!LookupHash(ctx, key, true, &e)) return;
   if (!e) return ctx.reply().Integer(0);
-  HashObject h = View(e);
+  HashObject h = HashOf(e);
   int64_t deleted = 0;
   for (size_t i = 2; i < ctx.argc() && h.Len() > 0; i++) deleted += h.Delete(ctx.arg(i));
   if (deleted) {
-    Store(ctx.db(), key, e, h);
+    StoreHash(ctx.db(), key, e, h);
   }
   ctx.reply().Integer(deleted);
 }
@@ -121,7 +104,7 @@ void HIncrBy(CommandContext& ctx) {
   if (!ParseInt64(ctx.arg(3), &incr)) return ctx.reply().Error(errors::kNotInteger);
   std::string_view key = ctx.arg(1);
   KvEntry* e;
-  if (!WriteHash(ctx, key, &e)) return;
+  if (!LookupHash(ctx, key, true, &e)) return;
   HashObject h = OpenForWrite(e);
   int64_t cur = 0;
   char scratch[Listpack::kScratch];
@@ -135,8 +118,9 @@ void HIncrBy(CommandContext& ctx) {
     return ctx.reply().Error(errors::kOverflow);
   }
   char buf[24];
-  h.Set(ctx.arg(2), std::string_view(buf, Int64ToChars(result, buf)), Limits(ctx));
-  Store(ctx.db(), key, e, h);
+  h.Set(ctx.arg(2), std::string_view(buf, Int64ToChars(result, buf)), HashLimitsFor(ctx),
+        /*keep_ttl=*/true);
+  StoreHash(ctx.db(), key, e, h);
   ctx.reply().Integer(result);
 }
 
@@ -147,11 +131,11 @@ void HIncrByFloat(CommandContext& ctx) {
   if (std::isnan(incr) || std::isinf(incr)) return ctx.reply().Error(errors::kNaNOrInfinity);
   std::string_view key = ctx.arg(1);
   KvEntry* e;
-  if (!WriteHash(ctx, key, &e)) return;
+  if (!LookupHash(ctx, key, true, &e)) return;
   long double cur = 0;
   char scratch[Listpack::kScratch];
   std::string_view old;
-  if (e && View(e).Get(ctx.arg(2), scratch, &old) && !ParseLongDouble(old, &cur)) {
+  if (e && HashOf(e).Get(ctx.arg(2), scratch, &old) && !ParseLongDouble(old, &cur)) {
     return ctx.reply().Error(errors::kHashNotFloat);
   }
   long double v = cur + incr;
@@ -159,8 +143,8 @@ void HIncrByFloat(CommandContext& ctx) {
   std::string buf(ReplyBuilder::kHumanDoubleMax, '\0');
   buf.resize(ReplyBuilder::FormatHumanDouble(v, buf.data()));
   HashObject h = OpenForWrite(e);
-  h.Set(ctx.arg(2), buf, Limits(ctx));
-  Store(ctx.db(), key, e, h);
+  h.Set(ctx.arg(2), buf, HashLimitsFor(ctx), /*keep_ttl=*/true);
+  StoreHash(ctx.db(), key, e, h);
   ctx.reply().Bulk(buf);
 }
 
@@ -170,23 +154,23 @@ void HIncrByFloat(CommandContext& ctx) {
 // HGET key field
 void HGet(CommandContext& ctx) {
   KvEntry* e;
-  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  if (!LookupHash(ctx, ctx.arg(1), false, &e)) return;
   char scratch[Listpack::kScratch];
   std::string_view v;
-  if (!e || !View(e).Get(ctx.arg(2), scratch, &v)) return ctx.reply().NullBulk();
+  if (!e || !HashOf(e).Get(ctx.arg(2), scratch, &v)) return ctx.reply().NullBulk();
   ctx.reply().Bulk(v);
 }
 
 // HMGET key field [field ...]
 void HMGet(CommandContext& ctx) {
   KvEntry* e;
-  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  if (!LookupHash(ctx, ctx.arg(1), false, &e)) return;
   ReplyBuilder& r = ctx.reply();
   r.ArrayHeader(ctx.argc() - 2);
   char scratch[Listpack::kScratch];
   for (size_t i = 2; i < ctx.argc(); i++) {
     std::string_view v;
-    if (e && View(e).Get(ctx.arg(i), scratch, &v)) {
+    if (e && HashOf(e).Get(ctx.arg(i), scratch, &v)) {
       r.Bulk(v);
     } else {
       r.NullBulk();
@@ -199,16 +183,16 @@ enum class Part { kFields, kValues, kBoth };
 // HGETALL key / HKEYS key / HVALS key
 void ReplyAll(CommandContext& ctx, Part part) {
   KvEntry* e;
-  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  if (!LookupHash(ctx, ctx.arg(1), false, &e)) return;
   ReplyBuilder& r = ctx.reply();
-  size_t n = e ? View(e).Len() : 0;
+  size_t n = e ? HashOf(e).Len() : 0;
   if (part == Part::kBoth) {
     r.MapHeader(n);
   } else {
     r.ArrayHeader(n);
   }
   if (!e) return;
-  View(e).ForEach([&r, part](std::string_view f, std::string_view v) {
+  HashOf(e).ForEach([&r, part](std::string_view f, std::string_view v) {
     if (part != Part::kValues) r.Bulk(f);
     if (part != Part::kFields) r.Bulk(v);
   });
@@ -224,25 +208,25 @@ void HVals(CommandContext& ctx) { ReplyAll(ctx, Part::kValues); }
 // HLEN key
 void HLen(CommandContext& ctx) {
   KvEntry* e;
-  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
-  ctx.reply().Integer(e ? int64_t(View(e).Len()) : 0);
+  if (!LookupHash(ctx, ctx.arg(1), false, &e)) return;
+  ctx.reply().Integer(e ? int64_t(HashOf(e).Len()) : 0);
 }
 
 // HSTRLEN key field
 void HStrLen(CommandContext& ctx) {
   KvEntry* e;
-  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  if (!LookupHash(ctx, ctx.arg(1), false, &e)) return;
   char scratch[Listpack::kScratch];
   std::string_view v;
-  bool found = e && View(e).Get(ctx.arg(2), scratch, &v);
+  bool found = e && HashOf(e).Get(ctx.arg(2), scratch, &v);
   ctx.reply().Integer(found ? int64_t(v.size()) : 0);
 }
 
 // HEXISTS key field
 void HExists(CommandContext& ctx) {
   KvEntry* e;
-  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
-  ctx.reply().Integer(e && View(e).Exists(ctx.arg(2)) ? 1 : 0);
+  if (!LookupHash(ctx, ctx.arg(1), false, &e)) return;
+  ctx.reply().Integer(e && HashOf(e).Exists(ctx.arg(2)) ? 1 : 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,14 +286,14 @@ void HRandField(CommandContext& ctx) {
   bool with_count = a.with_count, with_values = a.with_keyword;
   int64_t count = a.count;
   KvEntry* e;
-  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  if (!LookupHash(ctx, ctx.arg(1), false, &e)) return;
   ReplyBuilder& r = ctx.reply();
   if (!with_count) {
     if (!e) return r.NullBulk();
-    return r.Bulk(View(e).RandomPair(CommandRng()).first);
+    return r.Bulk(HashOf(e).RandomPair(CommandRng()).first);
   }
   if (!e || count == 0) return r.ArrayHeader(0);
-  HashObject h = View(e);
+  HashObject h = HashOf(e);
   if (count < 0) return ReplyWithRepeats(r, h, uint64_t(-count), with_values);
   std::vector<Pair> out;
   if (uint64_t(count) >= h.Len()) {
@@ -330,7 +314,7 @@ void HScan(CommandContext& ctx) {
   ScanArgs opt;
   if (!ParseScanArgs(ctx, 3, kScanAllowNoValues, &opt)) return;
   KvEntry* e;
-  if (!ReadHash(ctx, ctx.arg(1), &e)) return;
+  if (!LookupHash(ctx, ctx.arg(1), false, &e)) return;
   std::vector<std::string> items;
   auto collect = [&](std::string_view f, std::string_view v) {
     if (opt.use_pattern && !GlobMatch(opt.pattern, f)) return;
@@ -341,7 +325,7 @@ void HScan(CommandContext& ctx) {
   if (e && e->encoding() == ObjEncoding::kHashtable) {
     next = static_cast<HashTable*>(e->obj())->Scan(cursor, size_t(opt.count), collect);
   } else if (e) {
-    View(e).ForEach(collect);  // small: everything at once, cursor 0
+    HashOf(e).ForEach(collect);  // small: everything at once, cursor 0
   }
   ReplyBuilder& r = ctx.reply();
   r.ArrayHeader(2);
@@ -359,8 +343,27 @@ constexpr uint64_t kHashReadSlow = kAclRead | kAclHash | kAclSlow;
 
 }  // namespace
 
+HashLimits HashLimitsFor(const CommandContext& ctx) {
+  return {ctx.cfg().hash_max_listpack_entries, ctx.cfg().hash_max_listpack_value};
+}
+
+bool LookupHash(CommandContext& ctx, std::string_view key, bool write, KvEntry** e) {
+  if (!ctx.LookupTyped(key, ObjType::kHash, write, e)) return false;
+  if (*e) *e = ctx.db().ExpireFields(*e);
+  return true;
+}
+
+void StoreHash(Db& db, std::string_view key, KvEntry* e, HashObject h) {
+  db.StoreObject(key, e, ObjType::kHash, h.encoding(), h.obj());
+  if (h.Len() == 0) db.Delete(key);
+  db.NotifyModified(key);
+}
+
+void RegisterHashTtlFamily(CommandTable& t);  // hash_ttl_family.cc
+
 void RegisterHashFamily(CommandTable& t) {
   HashObject::RegisterHooks();
+  RegisterHashTtlFamily(t);
   constexpr uint64_t kW = kCmdWrite | kCmdDenyOom | kCmdFast;
   constexpr uint64_t kR = kCmdReadOnly | kCmdFast;
   constexpr uint64_t kRSlow = kCmdReadOnly;

@@ -1,6 +1,11 @@
-// List commands (the non-blocking ones): LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LRANGE,
-// LINDEX, LSET, LINSERT, LREM, LTRIM, LPOS, LMOVE, RPOPLPUSH and LMPOP, with Redis 7.2 replies
-// and errors.
+// List commands: LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP, RPOP, LLEN, LRANGE, LINDEX, LSET, LINSERT,
+// LREM, LTRIM, LPOS, LMOVE, RPOPLPUSH, LMPOP and their blocking forms BLPOP, BRPOP, BLMOVE,
+// BRPOPLPUSH and BLMPOP, with Redis 7.2 replies and errors.
+//
+// A blocking form runs its non-blocking form when a key has elements; otherwise it parks the
+// client (CommandContext::Block) and runs again, from the start, when one of its keys gets a
+// list (server/blocking.h). Where it cannot block (MULTI/EXEC, scripts) it replies its empty
+// reply at once.
 //
 // The value is a ListObject (core/list_object.h): one listpack while small, a quicklist of
 // listpack nodes past list-max-listpack-size (ServerConfig). Writers store the possibly moved
@@ -8,11 +13,14 @@
 // the new object (KvEntry::CreateObj + Db::ReplaceEntry with move_obj, keeping the TTL). A list
 // left empty deletes its key.
 #include <algorithm>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "commands/mpop_args.h"
 #include "core/list_object.h"
 #include "server/arg_parser.h"
+#include "server/blocking.h"
 #include "server/command_context.h"
 #include "server/errors.h"
 
@@ -128,37 +136,26 @@ void LPop(CommandContext& ctx) { Pop(ctx, ListEnd::kHead); }
 // RPOP key [count]
 void RPop(CommandContext& ctx) { Pop(ctx, ListEnd::kTail); }
 
-// LMPOP numkeys key [key ...] LEFT | RIGHT [COUNT count]
-void LMPop(CommandContext& ctx) {
-  int64_t numkeys;
-  if (!ParseInt64(ctx.arg(1), &numkeys) || numkeys <= 0) {
-    return ctx.reply().Error(errors::kNumkeysPositive);
-  }
-  ListEnd end;
-  if (numkeys > int64_t(ctx.argc()) - 3 || !ParseEnd(ctx.arg(2 + size_t(numkeys)), &end)) {
-    return ctx.reply().Error(errors::kSyntax);
-  }
-  int64_t count = -1;
-  for (size_t j = 3 + size_t(numkeys); j < ctx.argc(); j++) {
-    if (count == -1 && EqualsIgnoreCase(ctx.arg(j), "COUNT") && j + 1 < ctx.argc()) {
-      if (!ParseInt64(ctx.arg(j + 1), &count) || count <= 0) {
-        return ctx.reply().Error(errors::kCountPositive);
-      }
-      j++;
-    } else {
-      return ctx.reply().Error(errors::kSyntax);
-    }
-  }
-  if (count == -1) count = 1;
-  for (size_t k = 2; k < 2 + size_t(numkeys); k++) {
+// Pops from the first of a.keys holding a list, replying [key, [elements]]. Returns false,
+// without replying, when no key holds a list; true after replying (elements or WRONGTYPE).
+bool MPopFirst(CommandContext& ctx, const MPopArgs& a) {
+  for (std::string_view key : a.keys) {
     KvEntry* e;
-    if (!WriteList(ctx, ctx.arg(k), &e)) return;
+    if (!WriteList(ctx, key, &e)) return true;
     if (!e) continue;
     ctx.reply().ArrayHeader(2);
-    ctx.reply().Bulk(ctx.arg(k));
-    return PopMany(ctx, ctx.arg(k), e, end, count);
+    ctx.reply().Bulk(key);
+    PopMany(ctx, key, e, a.second ? ListEnd::kTail : ListEnd::kHead, a.count);
+    return true;
   }
-  ctx.reply().NullArray();
+  return false;
+}
+
+// LMPOP numkeys key [key ...] LEFT | RIGHT [COUNT count]
+void LMPop(CommandContext& ctx) {
+  MPopArgs a;
+  if (!ParseMPopArgs(ctx, 1, "LEFT", "RIGHT", &a)) return;
+  if (!MPopFirst(ctx, a)) ctx.reply().NullArray();
 }
 
 void Move(CommandContext& ctx, ListEnd from, ListEnd to) {
@@ -194,6 +191,81 @@ void LMove(CommandContext& ctx) {
 
 // RPOPLPUSH source destination
 void RPopLPush(CommandContext& ctx) { Move(ctx, ListEnd::kTail, ListEnd::kHead); }
+
+// ---------------------------------------------------------------------------------------------
+// Blocking forms
+
+// Parses the timeout at `idx` into *deadline; false after replying an error.
+bool ParseTimeoutArg(CommandContext& ctx, size_t idx, int64_t* deadline) {
+  std::string_view err = ParseBlockTimeout(ctx.arg(idx), ctx.NowMs(), deadline);
+  if (err.empty()) return true;
+  ctx.reply().Error(err);
+  return false;
+}
+
+// Nothing to pop: parks the client on `keys`, or, where it cannot block, replies a null array
+// (a null bulk for the BLMOVE family, as Redis does in MULTI).
+void BlockOrEmpty(CommandContext& ctx, std::span<const std::string_view> keys, int64_t deadline,
+                  bool null_bulk) {
+  if (ctx.CanBlock()) return ctx.Block(keys, deadline, ObjType::kList);
+  if (null_bulk) return ctx.reply().NullBulk();
+  ctx.reply().NullArray();
+}
+
+void BlockingPop(CommandContext& ctx, ListEnd end) {
+  int64_t deadline;
+  if (!ParseTimeoutArg(ctx, ctx.argc() - 1, &deadline)) return;
+  std::span<const std::string_view> keys = ctx.args().subspan(1, ctx.argc() - 2);
+  for (std::string_view key : keys) {
+    KvEntry* e;
+    if (!WriteList(ctx, key, &e)) return;
+    if (!e) continue;
+    ListObject l = View(e);
+    std::string v;
+    l.Pop(end, &v, Fill(ctx));
+    Store(ctx.db(), key, e, l);
+    ctx.reply().ArrayHeader(2);
+    ctx.reply().Bulk(key);
+    ctx.reply().Bulk(v);
+    return;
+  }
+  BlockOrEmpty(ctx, keys, deadline, false);
+}
+
+// BLPOP key [key ...] timeout
+void BLPop(CommandContext& ctx) { BlockingPop(ctx, ListEnd::kHead); }
+// BRPOP key [key ...] timeout
+void BRPop(CommandContext& ctx) { BlockingPop(ctx, ListEnd::kTail); }
+
+// BLMPOP timeout numkeys key [key ...] LEFT | RIGHT [COUNT count]
+void BLMPop(CommandContext& ctx) {
+  MPopArgs a;
+  if (!ParseMPopArgs(ctx, 2, "LEFT", "RIGHT", &a)) return;
+  int64_t deadline;
+  if (!ParseTimeoutArg(ctx, 1, &deadline)) return;
+  if (!MPopFirst(ctx, a)) BlockOrEmpty(ctx, a.keys, deadline, false);
+}
+
+void BlockingMove(CommandContext& ctx, ListEnd from, ListEnd to, size_t timeout_idx) {
+  int64_t deadline;
+  if (!ParseTimeoutArg(ctx, timeout_idx, &deadline)) return;
+  KvEntry* e;
+  if (!WriteList(ctx, ctx.arg(1), &e)) return;
+  if (!e) return BlockOrEmpty(ctx, ctx.args().subspan(1, 1), deadline, true);
+  Move(ctx, from, to);
+}
+
+// BLMOVE source destination LEFT | RIGHT LEFT | RIGHT timeout
+void BLMove(CommandContext& ctx) {
+  ListEnd from, to;
+  if (!ParseEnd(ctx.arg(3), &from) || !ParseEnd(ctx.arg(4), &to)) {
+    return ctx.reply().Error(errors::kSyntax);
+  }
+  BlockingMove(ctx, from, to, 5);
+}
+
+// BRPOPLPUSH source destination timeout
+void BRPopLPush(CommandContext& ctx) { BlockingMove(ctx, ListEnd::kTail, ListEnd::kHead, 3); }
 
 // ---------------------------------------------------------------------------------------------
 // Reads
@@ -378,6 +450,49 @@ constexpr uint64_t kWriteSlow = kAclWrite | kAclList | kAclSlow;
 constexpr uint64_t kReadFast = kAclRead | kAclList | kAclFast;
 constexpr uint64_t kReadSlow = kAclRead | kAclList | kAclSlow;
 
+// Rows of the blocking forms (Redis 7.2 flags: "blocking", no "noscript": in a script they act
+// as their non-blocking forms).
+void RegisterBlockingRows(CommandTable& t) {
+  constexpr uint64_t kAcl = kAclWrite | kAclList | kAclSlow | kAclBlocking;
+  constexpr uint32_t kPopKey = kKsRW | kKsAccess | kKsDelete;
+  constexpr uint32_t kIns = kKsRW | kKsInsert;
+  const KeyedRow pops[] = {
+      {"blpop", -3, kCmdWrite | kCmdBlocking, kAcl, 0, "2.0.0",
+       "Pops the first element of the first non-empty list, or blocks until one is available.",
+       "O(N) where N is the number of provided keys.", "key [key ...] timeout:double", BLPop},
+      {"brpop", -3, kCmdWrite | kCmdBlocking, kAcl, 0, "2.0.0",
+       "Pops the last element of the first non-empty list, or blocks until one is available.",
+       "O(N) where N is the number of provided keys.", "key [key ...] timeout:double", BRPop},
+  };
+  for (const KeyedRow& row : pops) t.Add(row.ToSpec("list", {KeyRange(1, -2, 1, kPopKey)}));
+  const KeyedRow moves[] = {
+      {"brpoplpush", 4, kCmdWrite | kCmdDenyOom | kCmdBlocking, kAcl, 0, "2.2.0",
+       "Pops the last element of a list and pushes it to the head of another, or blocks until "
+       "one is available.",
+       "O(1)", "source destination timeout:double", BRPopLPush},
+      {"blmove", 6, kCmdWrite | kCmdDenyOom | kCmdBlocking, kAcl, 0, "6.2.0",
+       "Pops an element from one end of a list and pushes it to an end of another, or blocks "
+       "until one is available.",
+       "O(1)", "source destination LEFT | RIGHT LEFT | RIGHT timeout:double", BLMove},
+  };
+  for (const KeyedRow& row : moves) {
+    t.Add(row.ToSpec("list", {KeyAt(1, kPopKey), KeyAt(2, kIns)}));
+  }
+  const KeyedRow blmpop{"blmpop",
+                        -5,
+                        kCmdWrite | kCmdBlocking,
+                        kAcl,
+                        0,
+                        "7.0.0",
+                        "Pops elements from the first non-empty list among several keys, or "
+                        "blocks until one is available.",
+                        "O(N+M) where N is the number of provided keys and M is the number of "
+                        "elements returned.",
+                        "timeout:double numkeys key [key ...] LEFT | RIGHT [COUNT count:integer]",
+                        BLMPop};
+  t.Add(blmpop.ToSpec("list", {KeyNumKeys(2, kPopKey)}));
+}
+
 }  // namespace
 
 void RegisterListFamily(CommandTable& t) {
@@ -466,6 +581,7 @@ void RegisterListFamily(CommandTable& t) {
                        "numkeys key [key ...] LEFT | RIGHT [COUNT count:integer]",
                        LMPop};
   t.Add(lmpop.ToSpec("list", {KeyNumKeys(1, kPopKey)}));
+  RegisterBlockingRows(t);
 }
 
 }  // namespace ember

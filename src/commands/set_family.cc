@@ -2,15 +2,15 @@
 // SSCAN, and the set algebra (SINTER, SINTERCARD, SINTERSTORE, SUNION, SUNIONSTORE, SDIFF,
 // SDIFFSTORE).
 //
-// Values are SetObjects (core/set_object.h): an intset while every member is an integer and
-// there are at most set-max-intset-entries of them, else a hashtable — the encodings and
-// thresholds of Redis 7.0, so OBJECT ENCODING answers the same. A set that becomes empty is
-// deleted; *STORE commands overwrite their destination (dropping its TTL) and delete it when
-// the result is empty. Every successful write calls Db::NotifyModified.
+// Values are SetObjects (core/set_object.h): an intset while every member is an integer, a
+// listpack while small, else a hashtable — Redis 7.2's encodings, thresholds
+// (set-max-intset-entries, set-max-listpack-entries, set-max-listpack-value) and conversion
+// rules, so OBJECT ENCODING answers as 7.2 does. Writers store the (possibly moved or
+// re-encoded) object back with Db::StoreObject, which swaps in a new entry, TTL kept, when the
+// encoding changed. A set that becomes empty is deleted; *STORE commands overwrite their
+// destination (dropping its TTL) and delete it when the result is empty. Every successful
+// write calls Db::NotifyModified.
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -28,22 +28,36 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 
-// Looks `key` up for reading. Returns the entry, or nullptr with *wrong_type telling whether it
-// is absent or not a set.
-KvEntry* LookupSetRead(CommandContext& ctx, std::string_view key, bool* wrong_type) {
-  KvEntry* e = ctx.db().LookupRead(key, ctx.read_flags());
-  *wrong_type = e && e->type() != ObjType::kSet;
-  return *wrong_type ? nullptr : e;
+SetLimits Limits(const CommandContext& ctx) {
+  return {.max_intset = ctx.cfg().set_max_intset_entries,
+          .max_listpack = ctx.cfg().set_max_listpack_entries,
+          .max_listpack_value = ctx.cfg().set_max_listpack_value};
 }
 
-// Same for writing (no hit/miss counting).
-KvEntry* LookupSetWrite(Db& db, std::string_view key, bool* wrong_type) {
-  KvEntry* e = db.LookupWrite(key);
-  *wrong_type = e && e->type() != ObjType::kSet;
-  return *wrong_type ? nullptr : e;
+// Looks a set up for reading. Returns false after replying WRONGTYPE; *e is nullptr when the
+// key is absent.
+bool ReadSet(CommandContext& ctx, std::string_view key, KvEntry** e) {
+  return ctx.LookupTyped(key, ObjType::kSet, false, e);
 }
 
-int64_t MaxIntset(CommandContext& ctx) { return ctx.cfg().set_max_intset_entries; }
+// Looks a set up for writing, like ReadSet.
+bool WriteSet(CommandContext& ctx, std::string_view key, KvEntry** e) {
+  return ctx.LookupTyped(key, ObjType::kSet, true, e);
+}
+
+SetObject View(const KvEntry* e) { return SetObject::FromEntry(e); }
+
+// Stores `s` (possibly moved or re-encoded) as the value of `key`, whose entry is `e` (or
+// nullptr: a new key). An empty set deletes the key (or is just freed when it was never
+// linked). The caller notifies when something changed.
+void Store(Db& db, std::string_view key, KvEntry* e, SetObject s) {
+  if (!e && s.Size() == 0) {
+    s.Destroy();
+    return;
+  }
+  db.StoreObject(key, e, ObjType::kSet, s.encoding(), s.obj());
+  if (s.Size() == 0) db.Delete(key);
+}
 
 // Replies with every member, as a RESP3 set (an array in RESP2).
 void ReplyMembers(ReplyBuilder& r, const SetObject& s) {
@@ -51,92 +65,80 @@ void ReplyMembers(ReplyBuilder& r, const SetObject& s) {
   s.ForEach([&r](std::string_view m) { r.Bulk(m); });
 }
 
-// After removals: stores the object back, or deletes the key when the set became empty.
-// (The pointer is stored first either way: removals may have moved the block.)
-void StoreOrDelete(Db& db, KvEntry* e, const SetObject& s, std::string_view key) {
-  StoreSet(e, s);
-  if (s.Size() == 0) db.Delete(key);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Single-set commands
 
 // SADD key member [member ...]
+//
+// As Redis 7.2, the number of members given is a size hint: a new key starts in the encoding
+// that hint calls for, and an existing small set converts to a hashtable up front when the
+// hint alone exceeds its limit.
 void SAdd(CommandContext& ctx) {
-  Db& db = ctx.db();
   std::string_view key = ctx.arg(1);
-  bool wrong;
-  KvEntry* e = LookupSetWrite(db, key, &wrong);
-  if (wrong) return ctx.reply().Error(errors::kWrongType);
-  SetObject s = e ? SetObject::FromEntry(e) : SetObject::CreateFor(ctx.arg(2));
+  KvEntry* e;
+  if (!WriteSet(ctx, key, &e)) return;
+  SetLimits limits = Limits(ctx);
+  size_t hint = ctx.argc() - 2;
+  SetObject s = e ? View(e) : SetObject::Create(ctx.arg(2), hint, limits);
+  if (e) s.PrepareForBatch(hint, limits);
   int64_t added = 0;
-  for (size_t i = 2; i < ctx.argc(); i++) added += s.Add(ctx.arg(i), MaxIntset(ctx));
-  if (e) {
-    StoreSet(e, s);
-  } else {
-    db.Add(KvEntry::CreateObj(key, ObjType::kSet, s.encoding(), s.obj()));
-  }
-  if (added) db.NotifyModified(key);
+  for (size_t i = 2; i < ctx.argc(); i++) added += s.Add(ctx.arg(i), limits);
+  Store(ctx.db(), key, e, s);
+  if (added) ctx.db().NotifyModified(key);
   ctx.reply().Integer(added);
 }
 
 // SREM key member [member ...]
 void SRem(CommandContext& ctx) {
-  Db& db = ctx.db();
   std::string_view key = ctx.arg(1);
-  bool wrong;
-  KvEntry* e = LookupSetWrite(db, key, &wrong);
-  if (wrong) return ctx.reply().Error(errors::kWrongType);
+  KvEntry* e;
+  if (!WriteSet(ctx, key, &e)) return;
   if (!e) return ctx.reply().Integer(0);
-  SetObject s = SetObject::FromEntry(e);
+  SetObject s = View(e);
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argc() && s.Size() > 0; i++) removed += s.Remove(ctx.arg(i));
-  StoreOrDelete(db, e, s, key);
-  if (removed) db.NotifyModified(key);
+  Store(ctx.db(), key, e, s);
+  if (removed) ctx.db().NotifyModified(key);
   ctx.reply().Integer(removed);
 }
 
 // SMEMBERS key
 void SMembers(CommandContext& ctx) {
-  bool wrong;
-  KvEntry* e = LookupSetRead(ctx, ctx.arg(1), &wrong);
-  if (wrong) return ctx.reply().Error(errors::kWrongType);
+  KvEntry* e;
+  if (!ReadSet(ctx, ctx.arg(1), &e)) return;
   if (!e) return ctx.reply().SetHeader(0);
-  ReplyMembers(ctx.reply(), SetObject::FromEntry(e));
+  ReplyMembers(ctx.reply(), View(e));
 }
 
 // SISMEMBER key member
 void SIsMember(CommandContext& ctx) {
-  bool wrong;
-  KvEntry* e = LookupSetRead(ctx, ctx.arg(1), &wrong);
-  if (wrong) return ctx.reply().Error(errors::kWrongType);
-  ctx.reply().Integer(e && SetObject::FromEntry(e).Contains(ctx.arg(2)) ? 1 : 0);
+  KvEntry* e;
+  if (!ReadSet(ctx, ctx.arg(1), &e)) return;
+  ctx.reply().Integer(e && View(e).Contains(ctx.arg(2)) ? 1 : 0);
 }
 
 // SMISMEMBER key member [member ...]
 void SMIsMember(CommandContext& ctx) {
-  bool wrong;
-  KvEntry* e = LookupSetRead(ctx, ctx.arg(1), &wrong);
-  if (wrong) return ctx.reply().Error(errors::kWrongType);
+  KvEntry* e;
+  if (!ReadSet(ctx, ctx.arg(1), &e)) return;
   ReplyBuilder& r = ctx.reply();
   r.ArrayHeader(ctx.argc() - 2);
-  for (size_t i = 2; i < ctx.argc(); i++) {
-    r.Integer(e && SetObject::FromEntry(e).Contains(ctx.arg(i)) ? 1 : 0);
-  }
+  for (size_t i = 2; i < ctx.argc(); i++) r.Integer(e && View(e).Contains(ctx.arg(i)) ? 1 : 0);
 }
 
 // SCARD key
 void SCard(CommandContext& ctx) {
-  bool wrong;
-  KvEntry* e = LookupSetRead(ctx, ctx.arg(1), &wrong);
-  if (wrong) return ctx.reply().Error(errors::kWrongType);
-  ctx.reply().Integer(e ? int64_t(SetObject::FromEntry(e).Size()) : 0);
+  KvEntry* e;
+  if (!ReadSet(ctx, ctx.arg(1), &e)) return;
+  ctx.reply().Integer(e ? int64_t(View(e).Size()) : 0);
 }
 
 // SMOVE source destination member
 //
 // Checks as Redis: a missing source answers 0 before any type check; then both keys must be
-// sets (or the destination absent); moving within one set only tests membership.
+// sets (or the destination absent); moving within one set only tests membership. A new
+// destination starts in the encoding its one member calls for. The destination counts as
+// modified (WATCH) only when the member was not already in it.
 void SMove(CommandContext& ctx) {
   Db& db = ctx.db();
   std::string_view src_key = ctx.arg(1), dst_key = ctx.arg(2), member = ctx.arg(3);
@@ -146,32 +148,71 @@ void SMove(CommandContext& ctx) {
   if (src->type() != ObjType::kSet || (dst && dst->type() != ObjType::kSet)) {
     return ctx.reply().Error(errors::kWrongType);
   }
-  if (src == dst) return ctx.reply().Integer(SetObject::FromEntry(src).Contains(member) ? 1 : 0);
-  SetObject s = SetObject::FromEntry(src);
+  if (src == dst) return ctx.reply().Integer(View(src).Contains(member) ? 1 : 0);
+  SetObject s = View(src);
   if (!s.Remove(member)) return ctx.reply().Integer(0);
-  StoreOrDelete(db, src, s, src_key);
+  Store(db, src_key, src, s);
   db.NotifyModified(src_key);
-  SetObject d = dst ? SetObject::FromEntry(dst) : SetObject::CreateFor(member);
-  d.Add(member, MaxIntset(ctx));
-  if (dst) {
-    StoreSet(dst, d);
-  } else {
-    db.Add(KvEntry::CreateObj(dst_key, ObjType::kSet, d.encoding(), d.obj()));
-  }
-  db.NotifyModified(dst_key);
+  SetLimits limits = Limits(ctx);
+  SetObject d = dst ? View(dst) : SetObject::Create(member, 1, limits);
+  bool added = d.Add(member, limits);
+  Store(db, dst_key, dst, d);
+  if (added) db.NotifyModified(dst_key);  // a member already there leaves it unchanged
   ctx.reply().Integer(1);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Random members
 
-// Removes and returns one random member.
-std::string PopOne(SetObject& s) {
-  char scratch[24];
+// How many times the members SPOP leaves must outnumber the ones it takes for it to pop them
+// one by one; below that it rebuilds the set from the few it keeps (Redis's constant).
+constexpr size_t kSpopMoveStrategyMul = 5;
+
+// Removes one random member, replying with it first (the view points into the set or into
+// `scratch`, and Remove no longer reads it once it has found the member).
+void PopOne(ReplyBuilder& r, SetObject& s) {
+  char scratch[Listpack::kScratch];
   uint64_t id;
-  std::string m(s.Random(scratch, &id));
+  std::string_view m = s.Random(CommandRng(), scratch, &id);
+  r.Bulk(m);
   s.Remove(m);
-  return m;
+}
+
+// SPOP with a count below the size of a set that is no listpack, when most members go: moves
+// `keep` random members of `s` into a new set (an intset stays one; members of a hashtable
+// start a listpack, converting past its limits as Redis 7.2 does) and returns it.
+SetObject KeepRandom(SetObject& s, size_t keep, const SetLimits& limits) {
+  SetObject kept = s.encoding() == ObjEncoding::kIntset ? SetObject::CreateIntset()
+                                                        : SetObject::CreateListpack();
+  char scratch[Listpack::kScratch];
+  uint64_t id;
+  for (size_t i = 0; i < keep; i++) {
+    std::string_view m = s.Random(CommandRng(), scratch, &id);
+    kept.Add(m, limits);
+    s.Remove(m);
+  }
+  return kept;
+}
+
+// SPOP key count, for 0 < count < size of the set `e` holds.
+void PopCount(CommandContext& ctx, KvEntry* e, size_t count) {
+  ReplyBuilder& r = ctx.reply();
+  std::string_view key = ctx.arg(1);
+  SetObject s = View(e);
+  size_t remaining = s.Size() - count;
+  r.SetHeader(count);
+  if (s.encoding() == ObjEncoding::kListpack) {
+    s.PopDistinct(count, CommandRng(), [&r](std::string_view m) { r.Bulk(m); });
+  } else if (remaining * kSpopMoveStrategyMul > count) {
+    for (size_t i = 0; i < count; i++) PopOne(r, s);
+  } else {
+    SetObject kept = KeepRandom(s, remaining, Limits(ctx));
+    s.ForEach([&r](std::string_view m) { r.Bulk(m); });  // what is left was popped
+    ctx.db().StoreObject(key, e, ObjType::kSet, kept.encoding(), kept.obj());
+    s.Destroy();
+    return;
+  }
+  Store(ctx.db(), key, e, s);
 }
 
 // SPOP key [count]
@@ -182,35 +223,31 @@ void SPop(CommandContext& ctx) {
   if (with_count && (!ParseInt64(ctx.arg(2), &count) || count < 0)) {
     return ctx.reply().Error(errors::kMustBePositive);
   }
-  Db& db = ctx.db();
   std::string_view key = ctx.arg(1);
-  bool wrong;
-  KvEntry* e = LookupSetWrite(db, key, &wrong);
-  if (wrong) return ctx.reply().Error(errors::kWrongType);
+  KvEntry* e;
+  if (!WriteSet(ctx, key, &e)) return;
   ReplyBuilder& r = ctx.reply();
   if (!e) return with_count ? r.SetHeader(0) : r.NullBulk();
   if (count == 0) return r.SetHeader(0);
-  SetObject s = SetObject::FromEntry(e);
+  SetObject s = View(e);
   if (!with_count) {
-    r.Bulk(PopOne(s));
+    PopOne(r, s);
+    Store(ctx.db(), key, e, s);
   } else if (uint64_t(count) >= s.Size()) {
-    ReplyMembers(r, s);  // everything: the key goes away below
-    db.Delete(key);
-    db.NotifyModified(key);
-    return;
+    ReplyMembers(r, s);  // everything: the key goes away
+    ctx.db().Delete(key);
   } else {
-    r.SetHeader(size_t(count));
-    for (int64_t i = 0; i < count; i++) r.Bulk(PopOne(s));
+    PopCount(ctx, e, size_t(count));
   }
-  StoreOrDelete(db, e, s, key);
-  db.NotifyModified(key);
+  ctx.db().NotifyModified(key);
 }
 
-// SRANDMEMBER with a positive count below the size: `count` distinct random members.
+// SRANDMEMBER with a positive count below the size of a set that is no listpack: `count`
+// distinct random members.
 void ReplyDistinctRandom(ReplyBuilder& r, const SetObject& s, size_t count) {
   std::vector<std::string> picked;
   picked.reserve(count);
-  char scratch[24];
+  char scratch[Listpack::kScratch];
   uint64_t id;
   if (count * 3 > s.Size()) {
     // Close to the whole set: take everything and drop random members until count remain.
@@ -218,7 +255,7 @@ void ReplyDistinctRandom(ReplyBuilder& r, const SetObject& s, size_t count) {
     all.reserve(s.Size());
     s.ForEach([&all](std::string_view m) { all.emplace_back(m); });
     while (all.size() > count) {
-      size_t i = SetRandom() % all.size();
+      size_t i = CommandRng()() % all.size();
       std::swap(all[i], all.back());
       all.pop_back();
     }
@@ -226,7 +263,7 @@ void ReplyDistinctRandom(ReplyBuilder& r, const SetObject& s, size_t count) {
   } else {
     std::unordered_set<uint64_t> seen;
     while (picked.size() < count) {
-      std::string_view m = s.Random(scratch, &id);
+      std::string_view m = s.Random(CommandRng(), scratch, &id);
       if (seen.insert(id).second) picked.emplace_back(m);
     }
   }
@@ -246,24 +283,28 @@ void SRandMember(CommandContext& ctx) {
     if (!ParseInt64(ctx.arg(2), &count)) return ctx.reply().Error(errors::kNotInteger);
     if (count == INT64_MIN) return ctx.reply().Error(errors::kRandomCountRange);
   }
-  bool wrong;
-  KvEntry* e = LookupSetRead(ctx, ctx.arg(1), &wrong);
-  if (wrong) return ctx.reply().Error(errors::kWrongType);
+  KvEntry* e;
+  if (!ReadSet(ctx, ctx.arg(1), &e)) return;
   ReplyBuilder& r = ctx.reply();
   if (!e) return with_count ? r.ArrayHeader(0) : r.NullBulk();
-  SetObject s = SetObject::FromEntry(e);
-  char scratch[24];
+  SetObject s = View(e);
+  char scratch[Listpack::kScratch];
   uint64_t id;
-  if (!with_count) return r.Bulk(s.Random(scratch, &id));
+  if (!with_count) return r.Bulk(s.Random(CommandRng(), scratch, &id));
   if (count == 0) return r.ArrayHeader(0);
   if (count < 0) {
     r.ArrayHeader(size_t(-count));
-    for (int64_t i = 0; i < -count; i++) r.Bulk(s.Random(scratch, &id));
+    for (int64_t i = 0; i < -count; i++) r.Bulk(s.Random(CommandRng(), scratch, &id));
     return;
   }
   if (uint64_t(count) >= s.Size()) {
     r.ArrayHeader(s.Size());
     s.ForEach([&r](std::string_view m) { r.Bulk(m); });
+    return;
+  }
+  if (s.encoding() == ObjEncoding::kListpack) {
+    r.ArrayHeader(size_t(count));
+    s.SampleDistinct(size_t(count), CommandRng(), [&r](std::string_view m) { r.Bulk(m); });
     return;
   }
   ReplyDistinctRandom(r, s, size_t(count));
@@ -276,22 +317,21 @@ void SRandMember(CommandContext& ctx) {
 //
 // The cursor is checked first, then the key (missing: an empty page, options unchecked), then
 // the options, as Redis. A hashtable is walked bucket by bucket until about COUNT members were
-// seen (at most 10*COUNT buckets); an intset is returned whole with cursor 0.
+// seen (at most 10*COUNT buckets); an intset or a listpack is returned whole with cursor 0.
 void SScan(CommandContext& ctx) {
   uint64_t cursor;
   if (!ParseScanCursor(ctx.arg(2), &cursor)) return ctx.reply().Error(errors::kInvalidCursor);
-  bool wrong;
-  KvEntry* e = LookupSetRead(ctx, ctx.arg(1), &wrong);
-  if (wrong) return ctx.reply().Error(errors::kWrongType);
+  KvEntry* e;
+  if (!ReadSet(ctx, ctx.arg(1), &e)) return;
   ReplyBuilder& r = ctx.reply();
   if (!e) {
     r.ArrayHeader(2);
-    r.Bulk("0");
+    ReplyScanCursor(r, 0);
     return r.ArrayHeader(0);
   }
   ScanArgs opt;
   if (!ParseScanArgs(ctx, 3, 0, &opt)) return;
-  SetObject s = SetObject::FromEntry(e);
+  SetObject s = View(e);
   std::vector<std::string> out;
   size_t seen = 0;
   auto visit = [&](std::string_view m) {
@@ -303,9 +343,7 @@ void SScan(CommandContext& ctx) {
     cursor = s.Scan(cursor, visit);
   } while (cursor != 0 && --max_steps > 0 && seen < uint64_t(opt.count));
   r.ArrayHeader(2);
-  char buf[24];
-  int n = std::snprintf(buf, sizeof(buf), "%llu", static_cast<unsigned long long>(cursor));
-  r.Bulk(std::string_view(buf, size_t(n)));
+  ReplyScanCursor(r, cursor);
   r.ArrayHeader(out.size());
   for (const std::string& m : out) r.Bulk(m);
 }
@@ -319,37 +357,35 @@ struct Sources {
   bool any_missing = false;
 };
 
-// Looks up args[first..argc) as Redis does: every key is type-checked (a key of another type
+// Looks up args[first..end) as Redis does: every key is type-checked (a key of another type
 // is an error even after a missing one). Store variants look up for writing (no hit/miss
 // counting). Replies WRONGTYPE and returns false on a non-set.
 bool LoadSources(CommandContext& ctx, size_t first, size_t end, bool for_store, Sources* out) {
   for (size_t i = first; i < end; i++) {
-    bool wrong;
-    KvEntry* e = for_store ? LookupSetWrite(ctx.db(), ctx.arg(i), &wrong)
-                           : LookupSetRead(ctx, ctx.arg(i), &wrong);
-    if (wrong) {
-      ctx.reply().Error(errors::kWrongType);
-      return false;
-    }
+    KvEntry* e;
+    if (!(for_store ? WriteSet(ctx, ctx.arg(i), &e) : ReadSet(ctx, ctx.arg(i), &e))) return false;
     out->any_missing |= e == nullptr;
     out->sets.push_back(e);
   }
   return true;
 }
 
-// Calls f(member) for each member of the intersection of the (all present) sets, smallest set
-// first, until f returns false.
+// Sorts the (all present) sets smallest first, the order the intersection walks them in.
+std::vector<const KvEntry*> BySize(std::vector<const KvEntry*> sets) {
+  std::sort(sets.begin(), sets.end(),
+            [](const KvEntry* a, const KvEntry* b) { return View(a).Size() < View(b).Size(); });
+  return sets;
+}
+
+// Calls f(member) for each member of the intersection of `sets` (sorted by BySize), until f
+// returns false.
 template <class F>
-void ForEachInIntersection(std::vector<const KvEntry*> sets, F&& f) {
-  std::sort(sets.begin(), sets.end(), [](const KvEntry* a, const KvEntry* b) {
-    return SetObject::FromEntry(a).Size() < SetObject::FromEntry(b).Size();
-  });
-  SetObject smallest = SetObject::FromEntry(sets[0]);
+void ForEachInIntersection(const std::vector<const KvEntry*>& sets, F&& f) {
   bool go_on = true;
-  smallest.ForEach([&](std::string_view m) {
+  View(sets[0]).ForEach([&](std::string_view m) {
     if (!go_on) return;
     for (size_t j = 1; j < sets.size(); j++) {
-      if (!SetObject::FromEntry(sets[j]).Contains(m)) return;
+      if (sets[j] != sets[0] && !View(sets[j]).Contains(m)) return;
     }
     go_on = f(m);
   });
@@ -357,24 +393,35 @@ void ForEachInIntersection(std::vector<const KvEntry*> sets, F&& f) {
 
 enum class SetOp { kInter, kUnion, kDiff };
 
-// Computes the result of `op` over the sources into a new set object (an intset first, as
-// Redis builds *STORE results, converting as members arrive).
-SetObject Compute(SetOp op, const Sources& src, int64_t max_intset) {
-  SetObject out = SetObject::CreateIntset();
-  auto add = [&out, max_intset](std::string_view m) {
-    out.Add(m, max_intset);
+// The intersection as a new set object, encoded as Redis 7.2 stores SINTERSTORE's result: an
+// intset when the smallest source is one, else a listpack (converting past its limits), and
+// in the end an intset whenever every member is an integer and there are few enough.
+SetObject Intersection(const Sources& src, const SetLimits& limits) {
+  if (src.any_missing) return SetObject::CreateIntset();
+  std::vector<const KvEntry*> sets = BySize(src.sets);
+  SetObject out = View(sets[0]).encoding() == ObjEncoding::kIntset ? SetObject::CreateIntset()
+                                                                   : SetObject::CreateListpack();
+  ForEachInIntersection(sets, [&out, &limits](std::string_view m) {
+    out.Add(m, limits);
     return true;
-  };
-  if (op == SetOp::kInter) {
-    if (!src.any_missing) ForEachInIntersection(src.sets, add);
-  } else if (op == SetOp::kUnion) {
+  });
+  out.ConvertToIntsetIfIntegers(limits);
+  return out;
+}
+
+// The union or difference as a new set object, built as Redis does: an intset first,
+// converting as members arrive.
+SetObject UnionOrDiff(SetOp op, const Sources& src, const SetLimits& limits) {
+  SetObject out = SetObject::CreateIntset();
+  auto add = [&out, &limits](std::string_view m) { out.Add(m, limits); };
+  if (op == SetOp::kUnion) {
     for (const KvEntry* e : src.sets) {
-      if (e) SetObject::FromEntry(e).ForEach(add);
+      if (e) View(e).ForEach(add);
     }
   } else if (src.sets[0]) {
-    SetObject::FromEntry(src.sets[0]).ForEach([&](std::string_view m) {
+    View(src.sets[0]).ForEach([&](std::string_view m) {
       for (size_t j = 1; j < src.sets.size(); j++) {
-        if (src.sets[j] && SetObject::FromEntry(src.sets[j]).Contains(m)) return;
+        if (src.sets[j] && View(src.sets[j]).Contains(m)) return;
       }
       add(m);
     });
@@ -382,11 +429,33 @@ SetObject Compute(SetOp op, const Sources& src, int64_t max_intset) {
   return out;
 }
 
-// SINTER key [key ...] / SUNION key [key ...] / SDIFF key [key ...]
+SetObject Compute(SetOp op, const Sources& src, const SetLimits& limits) {
+  return op == SetOp::kInter ? Intersection(src, limits) : UnionOrDiff(op, src, limits);
+}
+
+// SINTER key [key ...]
+//
+// The members come straight from the smallest set: no result set is built.
+void SInter(CommandContext& ctx) {
+  Sources src;
+  if (!LoadSources(ctx, 1, ctx.argc(), false, &src)) return;
+  std::vector<std::string> out;
+  if (!src.any_missing) {
+    ForEachInIntersection(BySize(src.sets), [&out](std::string_view m) {
+      out.emplace_back(m);
+      return true;
+    });
+  }
+  ReplyBuilder& r = ctx.reply();
+  r.SetHeader(out.size());
+  for (const std::string& m : out) r.Bulk(m);
+}
+
+// SUNION key [key ...] / SDIFF key [key ...]
 void AlgebraRead(CommandContext& ctx, SetOp op) {
   Sources src;
   if (!LoadSources(ctx, 1, ctx.argc(), false, &src)) return;
-  SetObject out = Compute(op, src, MaxIntset(ctx));
+  SetObject out = Compute(op, src, Limits(ctx));
   ReplyMembers(ctx.reply(), out);
   out.Destroy();
 }
@@ -395,7 +464,7 @@ void AlgebraRead(CommandContext& ctx, SetOp op) {
 void AlgebraStore(CommandContext& ctx, SetOp op) {
   Sources src;
   if (!LoadSources(ctx, 2, ctx.argc(), true, &src)) return;
-  SetObject out = Compute(op, src, MaxIntset(ctx));
+  SetObject out = Compute(op, src, Limits(ctx));
   Db& db = ctx.db();
   std::string_view dst = ctx.arg(1);
   size_t n = out.Size();
@@ -409,7 +478,6 @@ void AlgebraStore(CommandContext& ctx, SetOp op) {
   ctx.reply().Integer(int64_t(n));
 }
 
-void SInter(CommandContext& ctx) { AlgebraRead(ctx, SetOp::kInter); }
 void SUnion(CommandContext& ctx) { AlgebraRead(ctx, SetOp::kUnion); }
 void SDiff(CommandContext& ctx) { AlgebraRead(ctx, SetOp::kDiff); }
 void SInterStore(CommandContext& ctx) { AlgebraStore(ctx, SetOp::kInter); }
@@ -437,7 +505,7 @@ void SInterCard(CommandContext& ctx) {
   if (!LoadSources(ctx, 2, end, false, &src)) return;
   int64_t n = 0;
   if (!src.any_missing) {
-    ForEachInIntersection(src.sets, [&n, limit](std::string_view) {
+    ForEachInIntersection(BySize(src.sets), [&n, limit](std::string_view) {
       n++;
       return limit == 0 || n < limit;
     });

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "commands/string_util.h"
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
@@ -24,22 +25,6 @@ bool ExceedsMaxString(const CommandContext& ctx, uint64_t len, uint64_t extra) {
   uint64_t total;
   if (__builtin_add_overflow(len, extra, &total)) return true;
   return total > uint64_t(ctx.cfg().proto_max_bulk_len);
-}
-
-// Makes string entry `e` kRaw with room for at least `need` bytes and returns the (possibly
-// replaced) entry. An int/embstr value is copied into a new RawString; the TTL is kept.
-KvEntry* RawWithRoom(Db& db, KvEntry* e, size_t need) {
-  if (e->encoding() == ObjEncoding::kRaw) {
-    RawString* r = RawString::Reserve(e->raw(), need);
-    e->set_obj(r);  // Reserve may have moved the block
-    return e;
-  }
-  char scratch[24];
-  std::string_view cur = e->StringValue(scratch);
-  RawString* r = RawString::Reserve(RawString::Create(cur, cur.size()), need);
-  KvEntry* fresh =
-      KvEntry::CreateObj(e->key(), ObjType::kString, ObjEncoding::kRaw, r, e->expire_ms());
-  return db.ReplaceEntry(e, fresh, false);
 }
 
 // Writes `bytes` at `offset` into the raw string of `e` (room already reserved), zero-filling

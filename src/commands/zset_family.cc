@@ -2,7 +2,8 @@
 // ZRANK, ZREVRANK, ZRANGE (BYSCORE | BYLEX, REV, LIMIT, WITHSCORES), ZRANGESTORE,
 // ZRANGEBYSCORE, ZREVRANGEBYSCORE, ZREVRANGE, ZRANGEBYLEX, ZREVRANGEBYLEX, ZPOPMIN, ZPOPMAX,
 // ZREMRANGEBYRANK / BYSCORE / BYLEX, ZRANDMEMBER and ZSCAN, with Redis 7.2 replies and errors.
-// The multi-key commands (ZUNION/ZINTER/ZDIFF[STORE], ZINTERCARD, ZMPOP) live in zset_setops.cc.
+// The multi-key commands (ZUNION/ZINTER/ZDIFF[STORE], ZINTERCARD) live in zset_setops.cc,
+// ZMPOP and the blocking pops (BZPOPMIN, BZPOPMAX, BZMPOP) in zset_blocking.cc.
 //
 // The value is a ZSetObject (core/zset_object.h): a sorted listpack while small, a skiplist
 // with a member index past zset-max-listpack-entries / zset-max-listpack-value (ServerConfig).
@@ -873,12 +874,15 @@ const KeyedRow kRows[] = {
 
 }  // namespace
 
-// Multi-key rows (ZUNION, ZINTER, ZDIFF, *STORE, ZINTERCARD, ZMPOP), in zset_setops.cc.
+// Multi-key rows (ZUNION, ZINTER, ZDIFF, *STORE, ZINTERCARD), in zset_setops.cc.
 void RegisterZSetSetOps(CommandTable& t);
+// ZMPOP, BZPOPMIN, BZPOPMAX, BZMPOP, in zset_blocking.cc.
+void RegisterZSetBlocking(CommandTable& t);
 
 void RegisterZSetFamily(CommandTable& t) {
   ZSetObject::RegisterHooks();
   RegisterZSetSetOps(t);
+  RegisterZSetBlocking(t);
   AddKeyedRows(t, "sorted-set", kRows);
   // ZRANGESTORE dst src min max ...: two keys with different flags.
   t.Add(CommandSpec{.name = "zrangestore",

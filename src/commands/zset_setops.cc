@@ -1,5 +1,5 @@
 // Multi-key sorted-set commands, split from zset_family.cc: ZUNION, ZINTER, ZDIFF (and their
-// *STORE forms, with WEIGHTS and AGGREGATE SUM | MIN | MAX), ZINTERCARD and ZMPOP, with Redis
+// *STORE forms, with WEIGHTS and AGGREGATE SUM | MIN | MAX), ZINTERCARD, with Redis
 // 7.2 replies and errors. Plain sets are accepted as inputs (every member scores 1), as Redis.
 //
 // Results are computed into a member -> score map, then sorted by (score, member) — the order a
@@ -275,62 +275,6 @@ void ZInterCard(CommandContext& ctx) {
   ctx.reply().Integer(int64_t(n));
 }
 
-// ZMPOP numkeys key [key ...] MIN | MAX [COUNT count]
-void ZMPop(CommandContext& ctx) {
-  int64_t numkeys;
-  if (!ParseInt64(ctx.arg(1), &numkeys)) return ctx.reply().Error(errors::kNotInteger);
-  if (numkeys <= 0) return ctx.reply().Error(errors::kNumkeysPositive);
-  if (uint64_t(numkeys) + 2 > ctx.argc() - 1) return ctx.reply().Error(errors::kSyntax);
-  size_t j = 2 + size_t(numkeys);
-  bool max;
-  if (EqualsIgnoreCase(ctx.arg(j), "MIN")) {
-    max = false;
-  } else if (EqualsIgnoreCase(ctx.arg(j), "MAX")) {
-    max = true;
-  } else {
-    return ctx.reply().Error(errors::kSyntax);
-  }
-  int64_t count = 1;
-  bool count_seen = false;
-  for (j++; j < ctx.argc(); j++) {
-    if (!count_seen && EqualsIgnoreCase(ctx.arg(j), "COUNT") && j + 1 < ctx.argc()) {
-      if (!ParseInt64(ctx.arg(++j), &count) || count <= 0) {
-        return ctx.reply().Error(errors::kCountPositive);
-      }
-      count_seen = true;
-    } else {
-      return ctx.reply().Error(errors::kSyntax);
-    }
-  }
-  for (size_t i = 0; i < size_t(numkeys); i++) {
-    std::string_view key = ctx.arg(2 + i);
-    KvEntry* e = ctx.db().LookupWrite(key);
-    if (!e) continue;
-    if (e->type() != ObjType::kZSet) return ctx.reply().Error(errors::kWrongType);
-    ZSetObject z(e->encoding(), e->obj());
-    size_t n = std::min(size_t(count), z.Len());
-    size_t lo = max ? z.Len() - n : 0;
-    std::vector<Scored> items;
-    z.ForRange(lo, lo + n, max,
-               [&items](std::string_view m, double s) { items.emplace_back(m, s); });
-    z.DeleteRange(lo, lo + n);
-    e->set_obj(z.obj());
-    ReplyBuilder& r = ctx.reply();
-    r.ArrayHeader(2);
-    r.Bulk(key);
-    r.ArrayHeader(items.size());
-    for (const Scored& it : items) {
-      r.ArrayHeader(2);
-      r.Bulk(it.first);
-      r.Double(it.second);
-    }
-    if (z.Len() == 0) ctx.db().Delete(key);
-    ctx.db().NotifyModified(key);
-    return;
-  }
-  ctx.reply().NullArray();
-}
-
 }  // namespace
 
 // Registers the multi-key rows; called from RegisterZSetFamily.
@@ -410,20 +354,6 @@ void RegisterZSetSetOps(CommandTable& t) {
                                   "K being the number of input sorted sets",
                     .syntax = "numkeys key [key ...] [LIMIT limit]",
                     .handler = ZInterCard});
-  t.Add(CommandSpec{.name = "zmpop",
-                    .arity = -4,
-                    .flags = kCmdWrite,
-                    .acl = kWriteSlow,
-                    .key_specs = {KeyNumKeys(1, kKsRW | kKsAccess | kKsDelete)},
-                    .group = "sorted-set",
-                    .since = "7.0.0",
-                    .summary = "Pops members with the lowest or highest scores from the first "
-                               "non-empty sorted set.",
-                    .complexity = "O(K) + O(M*log(N)) where K is the number of provided keys, N "
-                                  "being the number of elements in the sorted set, and M being "
-                                  "the number of elements popped.",
-                    .syntax = "numkeys key [key ...] MIN | MAX [COUNT count]",
-                    .handler = ZMPop});
 }
 
 }  // namespace ember

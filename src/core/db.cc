@@ -18,6 +18,8 @@
 
 #include <utility>
 
+#include "core/hash_object.h"
+
 namespace ember {
 namespace {
 
@@ -84,6 +86,7 @@ void Db::Add(KvEntry* e) {
   Touch(e);
   dict_.Insert(e);
   AccountAdded(e);
+  IndexIfFieldTtl(e);
 }
 
 KvEntry* Db::Upsert(KvEntry* e) {
@@ -100,6 +103,7 @@ KvEntry* Db::Upsert(KvEntry* e) {
   dict_.Replace(old, e);
   AccountRemoved(old);
   AccountAdded(e);
+  IndexIfFieldTtl(e);
   KvEntry::Destroy(old);
   return e;
 }
@@ -168,12 +172,14 @@ void Db::Clear() {
   dict_.Clear();
   expires_ = 0;
   expire_cursor_ = 0;
+  field_expiry_.Clear();
 }
 
 void Db::SwapContents(Db& other) {
   dict_.Swap(other.dict_);
   std::swap(expires_, other.expires_);
   std::swap(expire_cursor_, other.expire_cursor_);
+  field_expiry_.Swap(other.field_expiry_);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -254,9 +260,106 @@ size_t Db::ActiveExpireCycle(int64_t budget_us) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Hash field expiry
+//
+// A hash whose fields carry TTLs is filed in field_expiry_ under (a lower bound of) its
+// earliest field expiry. Commands expire a hash's due fields lazily before using it
+// (ExpireFields); ActiveExpireFields pops the hashes that came due, earliest first, deletes
+// their expired fields and files them again under their next expiry. Budget: the clock is
+// checked every kHashesPerTimeCheck hashes; one hash is always finished (a listpack is small;
+// a hashtable pass is O(its size), see core/hash_object.h).
+
+namespace {
+constexpr int kHashesPerTimeCheck = 16;
+}  // namespace
+
+void FieldExpiryIndex::Note(std::string_view key, int64_t when_ms) {
+  auto it = when_.find(key);
+  if (it == when_.end()) {
+    it = when_.emplace(std::string(key), when_ms).first;
+  } else {
+    if (it->second <= when_ms) return;
+    queue_.erase({it->second, it->first});
+    it->second = when_ms;
+  }
+  queue_.emplace(when_ms, it->first);
+}
+
+std::string FieldExpiryIndex::PopFirst() {
+  auto first = queue_.begin();
+  auto node = when_.extract(when_.find(first->second));
+  queue_.erase(first);
+  return std::move(node.key());
+}
+
+void FieldExpiryIndex::Clear() {
+  queue_.clear();
+  when_.clear();
+}
+
+void FieldExpiryIndex::Swap(FieldExpiryIndex& other) {
+  when_.swap(other.when_);  // node-based: the views in queue_ stay valid
+  queue_.swap(other.queue_);
+}
+
+void Db::IndexIfFieldTtl(const KvEntry* e) {
+  if (e->type() != ObjType::kHash) return;
+  int64_t when = HashObject(e->encoding(), e->obj()).MinFieldExpire();
+  if (when != KvEntry::kNoExpire) field_expiry_.Note(e->key(), when);
+}
+
+KvEntry* Db::ExpireFields(KvEntry* e) {
+  int64_t when = HashObject(e->encoding(), e->obj()).MinFieldExpire();
+  int64_t now = clock_->NowMs();
+  if (when == KvEntry::kNoExpire || when >= now) return e;
+  return PurgeFields(e, now);
+}
+
+KvEntry* Db::PurgeFields(KvEntry* e, int64_t now_ms) {
+  HashObject h(e->encoding(), e->obj());
+  size_t removed = h.DeleteExpired(now_ms);
+  e->set_obj(h.obj());  // a listpack may move; deleting never changes the encoding
+  stats_->expired_subkeys += removed;
+  if (removed != 0) NotifyModified(e->key());
+  if (h.Len() == 0) {
+    KvEntry* unlinked = dict_.Unlink(e->key());
+    AccountRemoved(unlinked);
+    KvEntry::Destroy(unlinked);
+    return nullptr;
+  }
+  int64_t next = h.MinFieldExpire();
+  if (next != KvEntry::kNoExpire) field_expiry_.Note(e->key(), next);
+  return e;
+}
+
+size_t Db::ActiveExpireFields(int64_t budget_us) {
+  const int64_t start_us = SystemClock::MonotonicUs();
+  const int64_t now_ms = clock_->NowMs();
+  size_t removed = 0;
+  int hashes = 0;
+  while (field_expiry_.Due(now_ms)) {
+    std::string key = field_expiry_.PopFirst();
+    KvEntry* e = dict_.Find(key);
+    if (e != nullptr && IsExpired(e)) {
+      DeleteExpired(e);
+    } else if (e != nullptr && e->type() == ObjType::kHash) {
+      uint64_t before = stats_->expired_subkeys;
+      PurgeFields(e, now_ms);
+      removed += stats_->expired_subkeys - before;
+    }
+    if (++hashes % kHashesPerTimeCheck == 0 && SystemClock::MonotonicUs() - start_us >= budget_us) {
+      ++stats_->expired_time_cap_reached_count;
+      break;
+    }
+  }
+  return removed;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Keyspace
 
-Keyspace::Keyspace(int num_dbs, Clock* clock, KeyspaceObserver* observer) : clock_(clock) {
+Keyspace::Keyspace(int num_dbs, Clock* clock, KeyspaceObserver* observer)
+    : clock_(clock), observer_(observer) {
   dbs_.reserve(size_t(num_dbs));
   for (int i = 0; i < num_dbs; ++i) {
     dbs_.push_back(std::make_unique<Db>(i, clock, &stats_, observer));
@@ -264,7 +367,9 @@ Keyspace::Keyspace(int num_dbs, Clock* clock, KeyspaceObserver* observer) : cloc
 }
 
 void Keyspace::SwapDb(int a, int b) {
-  if (a != b) dbs_[a]->SwapContents(*dbs_[b]);
+  if (a == b) return;
+  if (observer_ != nullptr) observer_->OnSwapDb(a, b);
+  dbs_[a]->SwapContents(*dbs_[b]);
 }
 
 void Keyspace::FlushAll() {
@@ -288,10 +393,12 @@ size_t Keyspace::ActiveExpire(int64_t budget_us) {
   size_t expired = 0;
   for (int i = 0; i < n; ++i) {
     Db& db = *dbs_[expire_db_cursor_];
-    if (db.expires_count() != 0) {
+    if (db.expires_count() != 0 || db.field_expiry_keys() != 0) {
       int64_t left = budget_us - (SystemClock::MonotonicUs() - start);
       if (left <= 0) break;  // this Db goes first next time
-      expired += db.ActiveExpireCycle(left);
+      if (db.expires_count() != 0) expired += db.ActiveExpireCycle(left);
+      left = budget_us - (SystemClock::MonotonicUs() - start);
+      if (db.field_expiry_keys() != 0 && left > 0) db.ActiveExpireFields(left);
     }
     expire_db_cursor_ = expire_db_cursor_ + 1 == n ? 0 : expire_db_cursor_ + 1;
   }

@@ -12,7 +12,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -29,6 +33,7 @@ struct KeyspaceStats {
   uint64_t expired_stale_perc_x100 = 0;  // last active cycle's estimate of stale keys, percent*100
   uint64_t expired_time_cap_reached_count = 0;
   uint64_t expire_cycle_cpu_milliseconds = 0;
+  uint64_t expired_subkeys = 0;  // hash fields deleted because their TTL passed
 };
 
 // Hooks for layers above core/ (filled in by the server; all optional).
@@ -40,6 +45,8 @@ class KeyspaceObserver {
   // A key was created, modified or deleted by a command (called by commands via
   // Db::NotifyModified, and by Db itself on expiry/flush).
   virtual void OnModified(int db, std::string_view key) {}
+  // SWAPDB is about to exchange the contents of databases a and b (both still unswapped).
+  virtual void OnSwapDb(int a, int b) {}
 };
 
 enum class LookupFlags : uint32_t {
@@ -52,6 +59,31 @@ constexpr LookupFlags operator|(LookupFlags a, LookupFlags b) {
   return LookupFlags(uint32_t(a) | uint32_t(b));
 }
 constexpr bool HasFlag(LookupFlags a, LookupFlags b) { return (uint32_t(a) & uint32_t(b)) != 0; }
+
+// Hashes that have fields with a TTL, ordered by the earliest time one of their fields may
+// expire (a lower bound, see core/hash_object.h), for active reclaim of field TTLs. Keyed by
+// name, so an entry may go stale (key deleted, renamed, overwritten, TTLs removed): the
+// reclaimer drops such entries when they come due instead of every command keeping this exact.
+class FieldExpiryIndex {
+ public:
+  // Files `key` under `when_ms`, or keeps its earlier time if it is already filed.
+  void Note(std::string_view key, int64_t when_ms);
+  // True if the earliest filed time is before `now_ms`.
+  bool Due(int64_t now_ms) const { return !queue_.empty() && queue_.begin()->first < now_ms; }
+  // Removes and returns the key filed earliest (the index must not be empty).
+  std::string PopFirst();
+  size_t size() const { return when_.size(); }
+  void Clear();
+  void Swap(FieldExpiryIndex& other);
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, int64_t, Hash, std::equal_to<>> when_;
+  std::set<std::pair<int64_t, std::string_view>> queue_;  // views of when_'s keys
+};
 
 class Db {
  public:
@@ -107,6 +139,21 @@ class Db {
   // One round of active expiry within `budget_us`: returns the number of keys expired.
   size_t ActiveExpireCycle(int64_t budget_us);
 
+  // --- Hash field TTLs (HEXPIRE & co.) ---
+  // Files hash `key` as having a field that may expire at `when_ms` (an earlier time on file
+  // stays). Hash commands call it after setting a field TTL; Add/Upsert file hashes that
+  // arrive with field TTLs (RENAME, MOVE, COPY, RESTORE).
+  void IndexFieldExpire(std::string_view key, int64_t when_ms) { field_expiry_.Note(key, when_ms); }
+  // Lazy field expiry: if linked hash entry `e` has a field whose TTL passed, deletes its
+  // expired fields (counted in expired_subkeys); returns nullptr if that emptied the hash and
+  // its key was deleted, else `e`.
+  KvEntry* ExpireFields(KvEntry* e);
+  // Hashes filed as having field TTLs (INFO keyspace "subexpiry"; stale entries included).
+  size_t field_expiry_keys() const { return field_expiry_.size(); }
+  // Active field expiry within `budget_us`: reclaims the due hashes, earliest first; returns
+  // the number of fields deleted.
+  size_t ActiveExpireFields(int64_t budget_us);
+
   void NotifyModified(std::string_view key) {
     if (observer_) observer_->OnModified(index_, key);
   }
@@ -124,6 +171,10 @@ class Db {
   void Touch(KvEntry* e);
   void AccountAdded(const KvEntry* e) { expires_ += e->has_expire(); }
   void AccountRemoved(const KvEntry* e) { expires_ -= e->has_expire(); }
+  // Deletes the fields of hash entry `e` expired at `now_ms`; see ExpireFields.
+  KvEntry* PurgeFields(KvEntry* e, int64_t now_ms);
+  // Files a hash entry that carries field TTLs (Add/Upsert).
+  void IndexIfFieldTtl(const KvEntry* e);
 
   int index_;
   Clock* clock_;
@@ -134,6 +185,7 @@ class Db {
   uint64_t expire_cursor_ = 0;
   uint64_t expire_cycle_us_ = 0;         // sub-millisecond remainder of expiry-cycle time
   std::vector<KvEntry*> expired_batch_;  // scratch: expired entries met by one Scan step
+  FieldExpiryIndex field_expiry_;
 };
 
 // All databases of one server.
@@ -155,6 +207,7 @@ class Keyspace {
 
  private:
   Clock* clock_;
+  KeyspaceObserver* observer_;
   KeyspaceStats stats_;
   std::vector<std::unique_ptr<Db>> dbs_;
   int expire_db_cursor_ = 0;

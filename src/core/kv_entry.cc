@@ -27,6 +27,7 @@ constexpr size_t kRawLinearLimit = 1 << 20;  // sds-like: double below 1MB, then
 std::array<ObjDestructor, 64> g_destructors{};
 std::array<ObjCopier, 64> g_copiers{};
 std::array<ObjMemoryUsageFn, 64> g_sizers{};
+std::array<ObjEncodingNameFn, 64> g_enc_names{};
 size_t HookIndex(ObjType t, ObjEncoding e) { return (size_t(t) & 7) * 8 + size_t(e); }
 
 size_t VarintSize(uint64_t v) {
@@ -125,6 +126,10 @@ void RegisterObjCopier(ObjType type, ObjEncoding enc, ObjCopier fn) {
 }
 void RegisterObjMemoryUsage(ObjType type, ObjEncoding enc, ObjMemoryUsageFn fn) {
   g_sizers[HookIndex(type, enc)] = fn;
+}
+
+void RegisterObjEncodingName(ObjType type, ObjEncoding enc, ObjEncodingNameFn fn) {
+  g_enc_names[HookIndex(type, enc)] = fn;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -366,6 +371,7 @@ size_t Int64ToChars(int64_t v, char* buf) {
 }
 
 std::string_view EncodingName(const KvEntry& e) {
+  if (ObjEncodingNameFn fn = g_enc_names[HookIndex(e.type(), e.encoding())]) return fn(e.obj());
   switch (e.encoding()) {
     case ObjEncoding::kInt:
       return "int";

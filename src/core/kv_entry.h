@@ -77,6 +77,10 @@ void RegisterObjCopier(ObjType type, ObjEncoding enc, ObjCopier fn);
 // Heap bytes of an object (MEMORY USAGE, accounting); without one only the entry is counted.
 using ObjMemoryUsageFn = size_t (*)(const void* obj);
 void RegisterObjMemoryUsage(ObjType type, ObjEncoding enc, ObjMemoryUsageFn fn);
+// Encoding name of an object whose (type, encoding) slot covers variants OBJECT ENCODING tells
+// apart (a hash listpack with field TTLs is "listpackex"); without one EncodingName decides.
+using ObjEncodingNameFn = std::string_view (*)(const void* obj);
+void RegisterObjEncodingName(ObjType type, ObjEncoding enc, ObjEncodingNameFn fn);
 
 class KvEntry {
  public:

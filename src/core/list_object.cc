@@ -255,9 +255,11 @@ void ListObject::Push(ListEnd end, std::string_view v, int64_t fill) {
   }
   uint8_t*& lp = Node(0);
   lp = head ? Listpack::Insert(lp, Listpack::First(lp), v) : Listpack::Append(lp, v);
-  if (NodeOk(lp, fill) || Listpack::Count(lp) == 1) return;
-  // Outgrown: as Redis, the list becomes a quicklist whose first node is the old listpack, and
-  // the element goes to a node of its own.
+  if (NodeOk(lp, fill)) return;
+  // Outgrown: as Redis 7.2, the list becomes a quicklist — also when its only element is over
+  // the node limit (that element then has a node of its own) —, whose first node is the old
+  // listpack while the new element goes to a node of its own.
+  if (Listpack::Count(lp) == 1) return ConvertToQuicklist(fill);
   lp = Listpack::Erase(lp, head ? Listpack::First(lp) : Listpack::Last(lp));
   ConvertToQuicklist(fill);
   Push(end, v, fill);
@@ -287,6 +289,14 @@ bool ListObject::Index(int64_t index, std::string* out) const {
 bool ListObject::Set(int64_t index, std::string_view v, int64_t fill) {
   if (index < 0) index += int64_t(Len());
   if (index < 0 || index >= int64_t(Len())) return false;
+  // Redis 7.2 decides LSET's conversion as if the value were added, not replaced: a listpack
+  // that could not take one more element of this size becomes a quicklist.
+  if (enc_ == ObjEncoding::kListpack) {
+    const uint8_t* lp = Node(0);
+    if (!ListNodeFits(Listpack::Bytes(lp) + v.size(), Listpack::Count(lp) + 1, fill)) {
+      ConvertToQuicklist(fill);
+    }
+  }
   Cursor c = Locate(index);
   Node(c.node) = Listpack::Replace(Node(c.node), c.pos, v);
   FixNode(c.node, 0, fill);

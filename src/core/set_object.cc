@@ -1,10 +1,13 @@
 // SetObject and StrSet implementation: see set_object.h.
 #include "core/set_object.h"
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include <random>
+#include <string>
 
 #include "core/dict.h"
 
@@ -151,18 +154,20 @@ bool StrSet::Remove(std::string_view m) {
   return false;
 }
 
-std::string_view StrSet::Random(uint64_t (*rnd)()) const {
+std::string_view StrSet::Random(std::mt19937_64& rng) const {
+  // Picking a random bucket and then a random node of its chain would favour members in short
+  // chains (SRANDMEMBER's chi-square test notices). Instead gather up to kSample members from
+  // consecutive buckets starting at a random one and pick one of those, as Redis's
+  // dictGetFairRandomKey does.
+  constexpr size_t kSample = 16;
+  const Node* sample[kSample];
+  size_t n = 0;
   uint64_t mask = buckets() - 1;
-  Node* head;
-  do {
-    head = table_[rnd() & mask];
-  } while (!head);
-  size_t len = 0;
-  for (Node* n = head; n; n = n->next) len++;
-  size_t k = rnd() % len;
-  Node* n = head;
-  while (k--) n = n->next;
-  return Member(n);
+  uint64_t b = rng() & mask;
+  for (size_t steps = 0; n < kSample && steps < buckets(); steps++, b = (b + 1) & mask) {
+    for (const Node* node = table_[b]; node && n < kSample; node = node->next) sample[n++] = node;
+  }
+  return Member(sample[rng() % n]);
 }
 
 // Redis's reverse-binary cursor increment: set the bits above the mask, reverse, add one,
@@ -177,8 +182,10 @@ uint64_t StrSet::NextCursor(uint64_t cursor, uint64_t mask) {
 }
 
 size_t StrSet::MemoryUsage() const {
-  size_t bytes = sizeof(StrSet) + buckets() * sizeof(Node*);
-  ForEach([&bytes](std::string_view m) { bytes += sizeof(Node) + VarintLen(m.size()) + m.size(); });
+  size_t bytes = malloc_usable_size(const_cast<StrSet*>(this)) + malloc_usable_size(table_);
+  for (size_t b = 0; b < buckets(); b++) {
+    for (Node* n = table_[b]; n; n = n->next) bytes += malloc_usable_size(n);
+  }
   return bytes;
 }
 
@@ -191,13 +198,23 @@ void DestroyIntset(void* obj) { IntSet::Destroy(static_cast<IntSet*>(obj)); }
 void DestroyTable(void* obj) { delete static_cast<StrSet*>(obj); }
 void* CopyIntset(const void* obj) { return IntSet::Copy(static_cast<const IntSet*>(obj)); }
 void* CopyTable(const void* obj) { return static_cast<const StrSet*>(obj)->Clone(); }
-size_t IntsetUsage(const void* obj) { return static_cast<const IntSet*>(obj)->BlobBytes(); }
+size_t IntsetUsage(const void* obj) { return malloc_usable_size(const_cast<void*>(obj)); }
 size_t TableUsage(const void* obj) { return static_cast<const StrSet*>(obj)->MemoryUsage(); }
 
 [[maybe_unused]] const bool kHooksRegistered = [] {
   SetObject::RegisterHooks();
   return true;
 }();
+
+// Redis caps an intset at 2^30 members whatever set-max-intset-entries says.
+int64_t MaxIntsetEntries(const SetLimits& limits) {
+  return std::min<int64_t>(limits.max_intset, int64_t{1} << 30);
+}
+
+size_t DecimalLength(int64_t v) {
+  char buf[Listpack::kScratch];
+  return Int64ToChars(v, buf);
+}
 
 }  // namespace
 
@@ -208,51 +225,137 @@ void SetObject::RegisterHooks() {
   RegisterObjCopier(ObjType::kSet, ObjEncoding::kHashtable, CopyTable);
   RegisterObjMemoryUsage(ObjType::kSet, ObjEncoding::kIntset, IntsetUsage);
   RegisterObjMemoryUsage(ObjType::kSet, ObjEncoding::kHashtable, TableUsage);
+  Listpack::RegisterObjHooks(ObjType::kSet);
 }
 
 SetObject SetObject::CreateIntset() { return {ObjEncoding::kIntset, IntSet::Create()}; }
 
-SetObject SetObject::CreateFor(std::string_view first) {
+// No backlens: nothing walks a set backwards, and it saves a byte per member.
+SetObject SetObject::CreateListpack() {
+  return {ObjEncoding::kListpack, Listpack::New(/*backward=*/false)};
+}
+
+SetObject SetObject::Create(std::string_view first, size_t size_hint, const SetLimits& limits) {
   int64_t v;
-  if (StringToInt64(first, &v)) return CreateIntset();
-  return {ObjEncoding::kHashtable, new StrSet()};
+  if (StringToInt64(first, &v) && int64_t(size_hint) <= limits.max_intset) return CreateIntset();
+  if (int64_t(size_hint) <= limits.max_listpack) return CreateListpack();
+  auto* t = new StrSet();
+  t->Reserve(size_hint);
+  return {ObjEncoding::kHashtable, t};
 }
 
 size_t SetObject::Size() const {
-  return enc_ == ObjEncoding::kIntset ? intset()->size() : strset()->size();
+  switch (enc_) {
+    case ObjEncoding::kIntset:
+      return intset()->size();
+    case ObjEncoding::kListpack:
+      return Listpack::Count(listpack());
+    default:
+      return strset()->size();
+  }
 }
 
 bool SetObject::Contains(std::string_view m) const {
   if (enc_ == ObjEncoding::kHashtable) return strset()->Contains(m);
+  if (enc_ == ObjEncoding::kListpack) {
+    const uint8_t* lp = listpack();
+    return !Listpack::AtEnd(lp, Listpack::Find(lp, Listpack::First(lp), m));
+  }
   int64_t v;
   return StringToInt64(m, &v) && intset()->Contains(v);
 }
 
+void SetObject::PrepareForBatch(size_t incoming, const SetLimits& limits) {
+  if ((enc_ == ObjEncoding::kListpack && int64_t(incoming) > limits.max_listpack) ||
+      (enc_ == ObjEncoding::kIntset && int64_t(incoming) > limits.max_intset)) {
+    ConvertToHashtable(incoming);
+  }
+}
+
 void SetObject::ConvertToHashtable(size_t reserve) {
   auto* t = new StrSet();
-  t->Reserve(reserve);
+  t->Reserve(std::max(reserve, Size()));
   ForEach([t](std::string_view m) { t->Add(m); });
-  IntSet::Destroy(intset());
+  Destroy();
   enc_ = ObjEncoding::kHashtable;
   obj_ = t;
 }
 
-bool SetObject::Add(std::string_view m, int64_t max_intset) {
+void SetObject::ConvertIntsetToListpack() {
+  const IntSet* s = intset();
+  // Render every member once into one buffer, then append them with a single allocation.
+  std::string text;
+  std::vector<std::pair<size_t, size_t>> spans;
+  spans.reserve(s->size());
+  char buf[Listpack::kScratch];
+  for (size_t i = 0; i < s->size(); i++) {
+    size_t n = Int64ToChars(s->Get(i), buf);
+    spans.emplace_back(text.size(), n);
+    text.append(buf, n);
+  }
+  std::vector<std::string_view> items;
+  items.reserve(spans.size());
+  for (auto [off, n] : spans) items.emplace_back(text.data() + off, n);
+  uint8_t* lp = Listpack::AppendMany(Listpack::New(/*backward=*/false), items.data(), items.size());
+  Destroy();
+  enc_ = ObjEncoding::kListpack;
+  obj_ = lp;
+}
+
+bool SetObject::IntsetFitsListpack(std::string_view m, const SetLimits& limits) const {
+  const IntSet* s = intset();
+  if (int64_t(s->size()) >= limits.max_listpack || int64_t(m.size()) > limits.max_listpack_value) {
+    return false;
+  }
+  if (s->size() == 0) return true;
+  // The longest decimal form is the smallest or the largest member's.
+  size_t longest = std::max(DecimalLength(s->Get(0)), DecimalLength(s->Get(s->size() - 1)));
+  return int64_t(longest) <= limits.max_listpack_value;
+}
+
+void SetObject::AddToIntset(int64_t v, const SetLimits& limits, bool* added) {
+  obj_ = IntSet::Add(intset(), v, added);
+  if (*added && int64_t(intset()->size()) > MaxIntsetEntries(limits)) {
+    ConvertToHashtable(intset()->size());
+  }
+}
+
+bool SetObject::Add(std::string_view m, const SetLimits& limits) {
   if (enc_ == ObjEncoding::kIntset) {
     int64_t v;
     if (StringToInt64(m, &v)) {
       bool added;
-      obj_ = IntSet::Add(intset(), v, &added);
-      if (added && int64_t(intset()->size()) > max_intset) ConvertToHashtable(intset()->size());
+      AddToIntset(v, limits, &added);
       return added;
     }
-    ConvertToHashtable(intset()->size() + 1);
+    if (IntsetFitsListpack(m, limits)) {
+      ConvertIntsetToListpack();
+    } else {
+      ConvertToHashtable(intset()->size() + 1);
+    }
+  }
+  if (enc_ == ObjEncoding::kListpack) {
+    uint8_t* lp = listpack();
+    if (!Listpack::AtEnd(lp, Listpack::Find(lp, Listpack::First(lp), m))) return false;
+    if (int64_t(Listpack::Count(lp)) < limits.max_listpack &&
+        int64_t(m.size()) <= limits.max_listpack_value) {
+      obj_ = Listpack::Append(lp, m);
+      return true;
+    }
+    ConvertToHashtable(Listpack::Count(lp) + 1);
   }
   return strset()->Add(m);
 }
 
 bool SetObject::Remove(std::string_view m) {
   if (enc_ == ObjEncoding::kHashtable) return strset()->Remove(m);
+  if (enc_ == ObjEncoding::kListpack) {
+    uint8_t* lp = listpack();
+    uint32_t pos = Listpack::Find(lp, Listpack::First(lp), m);
+    if (Listpack::AtEnd(lp, pos)) return false;
+    obj_ = Listpack::Erase(lp, pos);
+    return true;
+  }
   int64_t v;
   if (!StringToInt64(m, &v)) return false;
   bool removed;
@@ -260,38 +363,97 @@ bool SetObject::Remove(std::string_view m) {
   return removed;
 }
 
-std::string_view SetObject::Random(char* scratch, uint64_t* id) const {
+void SetObject::ConvertToIntsetIfIntegers(const SetLimits& limits) {
+  if (enc_ == ObjEncoding::kIntset || int64_t(Size()) > MaxIntsetEntries(limits)) return;
+  bool all_integers = true;
+  ForEach([&all_integers](std::string_view m) {
+    int64_t v;
+    all_integers = all_integers && StringToInt64(m, &v);
+  });
+  if (!all_integers) return;
+  IntSet* s = IntSet::Create();
+  ForEach([&s](std::string_view m) {
+    int64_t v;
+    bool added;
+    StringToInt64(m, &v);
+    s = IntSet::Add(s, v, &added);
+  });
+  Destroy();
+  enc_ = ObjEncoding::kIntset;
+  obj_ = s;
+}
+
+std::string_view SetObject::Random(std::mt19937_64& rng, char* scratch, uint64_t* id) const {
   if (enc_ == ObjEncoding::kIntset) {
-    size_t i = SetRandom() % intset()->size();
+    size_t i = rng() % intset()->size();
     *id = i;
     return {scratch, Int64ToChars(intset()->Get(i), scratch)};
   }
-  std::string_view m = strset()->Random(SetRandom);
+  if (enc_ == ObjEncoding::kListpack) {
+    const uint8_t* lp = listpack();
+    uint32_t pos = Listpack::Seek(lp, int64_t(rng() % Listpack::Count(lp)));
+    *id = pos;
+    return Listpack::Get(lp, pos).View(scratch);
+  }
+  std::string_view m = strset()->Random(rng);
   *id = reinterpret_cast<uintptr_t>(m.data());
   return m;
 }
 
+// Selection sampling (Knuth's algorithm S): walking n entries with k still to pick, take the
+// current one with probability k/n. Every k-subset is equally likely, in one pass.
+std::vector<uint32_t> SetObject::SamplePositions(size_t k, std::mt19937_64& rng) const {
+  const uint8_t* lp = listpack();
+  std::vector<uint32_t> out;
+  out.reserve(k);
+  size_t left = Listpack::Count(lp);
+  for (uint32_t p = Listpack::First(lp); out.size() < k && !Listpack::AtEnd(lp, p);
+       p = Listpack::Next(lp, p), left--) {
+    if (rng() % left < k - out.size()) out.push_back(p);
+  }
+  return out;
+}
+
+void SetObject::ErasePositions(const std::vector<uint32_t>& positions) {
+  // From the back, so that earlier offsets stay valid; adjacent entries go in one Erase.
+  uint8_t* lp = listpack();
+  size_t i = positions.size();
+  while (i > 0) {
+    size_t j = i - 1;
+    uint32_t run = 1;
+    while (j > 0 && Listpack::Next(lp, positions[j - 1]) == positions[j]) {
+      j--;
+      run++;
+    }
+    lp = Listpack::Erase(lp, positions[j], run);
+    i = j;
+  }
+  obj_ = lp;
+}
+
 void SetObject::Destroy() {
-  if (enc_ == ObjEncoding::kIntset) {
-    IntSet::Destroy(intset());
-  } else {
-    delete strset();
+  switch (enc_) {
+    case ObjEncoding::kIntset:
+      IntSet::Destroy(intset());
+      break;
+    case ObjEncoding::kListpack:
+      Listpack::Free(listpack());
+      break;
+    default:
+      delete strset();
   }
   obj_ = nullptr;
 }
 
 size_t SetObject::MemoryUsage() const {
-  return enc_ == ObjEncoding::kIntset ? intset()->BlobBytes() : strset()->MemoryUsage();
-}
-
-void StoreSet(KvEntry* e, const SetObject& s) {
-  e->set_obj(s.obj());
-  if (e->encoding() != s.encoding()) e->set_encoding(s.encoding());
-}
-
-uint64_t SetRandom() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng();
+  switch (enc_) {
+    case ObjEncoding::kIntset:
+      return IntsetUsage(obj_);
+    case ObjEncoding::kListpack:
+      return Listpack::MemoryUsage(listpack());
+    default:
+      return strset()->MemoryUsage();
+  }
 }
 
 }  // namespace ember

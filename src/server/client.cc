@@ -3,7 +3,9 @@
 
 #include <cerrno>
 
+#include "server/blocking.h"  // BlockState, destroyed with the client
 #include "server/log.h"
+#include "server/multi.h"  // TxState, destroyed with the client
 #include "server/server.h"
 
 namespace ember {
@@ -68,16 +70,21 @@ void Client::ReadFromSocket() {
 // pipelined client the keys of the whole batch can be prefetched (two passes: bucket slots,
 // then the first entry of each bucket) and the table's cache misses overlap instead of being
 // paid one after another. Parsing ahead consumes nothing: each request's bytes are consumed
-// only after it ran, so a request that gets parked (CLIENT PAUSE) or that follows a QUIT stays
-// in the buffer. Argument views stay valid across the batch because consuming only moves the
-// buffer's start offset.
+// only after it ran, so a request that gets parked (CLIENT PAUSE, a blocking command waiting for
+// a key) or that follows a QUIT stays in the buffer. Argument views stay valid across the batch
+// because consuming only moves the buffer's start offset.
 void Client::ProcessInput() {
   constexpr uint64_t kStop =
       kClientCloseAsap | kClientCloseAfterReply | kClientBlocked | kClientPaused;
+  // Serving blocked clients resumes their input; one already processing its input (it timed
+  // out and then sent more in the same loop turn) just goes on with it.
+  if (in_input_) return;
+  in_input_ = true;
   while (!qbuf.empty() && !(flags & kStop)) {
     if (!ParseBatch()) break;
     ExecuteBatch();
   }
+  in_input_ = false;
   if (has_pending_output()) server_->QueueWrite(this);
 }
 
@@ -126,14 +133,45 @@ void Client::ExecuteBatch() {
       return;
     }
     if (r.nargs > 0) {
-      server_->Execute(*this, args_of(r));
-      if (flags & kClientPaused) {  // parked: the request stays in the buffer
+      ExecuteFront(args_of(r));
+      if (flags & (kClientPaused | kClientBlocked)) {  // parked: the request stays in the buffer
         parser_.Reset();
         return;
       }
     }
     qbuf.Consume(r.bytes);
+    server_->blocking().Serve();  // keys this request made ready, before the next request
   }
+}
+
+void Client::ExecuteFront(std::span<const std::string_view> args) {
+  in_request_ = true;
+  server_->Execute(*this, args);
+  in_request_ = false;
+}
+
+// A blocked client keeps its request at the front of the query buffer and nothing of the batch
+// it was parsed in: parse it again, alone.
+void Client::RunFrontRequest() {
+  parser_.Reset();
+  parser_.set_unauthenticated(!authenticated);
+  size_t used = 0;
+  if (parser_.Parse(qbuf.data(), qbuf.size(), &used) == RespParser::Status::kOk &&
+      !parser_.args().empty()) {
+    ExecuteFront(parser_.args());
+    if (!(flags & (kClientPaused | kClientBlocked))) qbuf.Consume(used);
+  }
+  parser_.Reset();
+  if (has_pending_output()) server_->QueueWrite(this);
+}
+
+void Client::DropFrontRequest() {
+  parser_.Reset();
+  size_t used = 0;
+  if (parser_.Parse(qbuf.data(), qbuf.size(), &used) == RespParser::Status::kOk) {
+    qbuf.Consume(used);
+  }
+  parser_.Reset();
 }
 
 void Client::OnProtocolError(std::string_view msg) {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,9 @@ namespace ember {
 
 class Server;
 struct CommandSpec;
+struct TxState;  // server/multi.h
+// server/blocking.h
+struct BlockState;
 
 enum ClientFlag : uint64_t {
   kClientMulti = 1ull << 0,
@@ -73,6 +77,16 @@ class Client final : public EventHandler {
   void CloseAsync();
   bool closing() const { return flags & (kClientCloseAsap); }
 
+  // --- blocking commands (server/blocking.h) ---
+  // True while the request at the front of the query buffer is executing: only such a request
+  // can block, since blocking leaves it there to be run again.
+  bool running_request() const { return in_request_; }
+  // Runs the front request once more (a blocked client whose key became ready) and consumes it
+  // unless it blocked again.
+  void RunFrontRequest();
+  // Drops the front request without running it (a blocked request that timed out).
+  void DropFrontRequest();
+
   Connection* conn() { return conn_.get(); }
   ReplyBuilder& reply() { return reply_; }
   Server& server() { return *server_; }
@@ -96,6 +110,11 @@ class Client final : public EventHandler {
   const CommandSpec* last_cmd = nullptr;
   uint64_t commands_processed = 0;
   uint64_t net_input_bytes = 0, net_output_bytes = 0;
+  // Transaction state (queued commands, watched keys): allocated by the first MULTI or WATCH,
+  // freed when the transaction ends and nothing is watched (server/multi.h).
+  std::unique_ptr<TxState> tx;
+  // What the client waits for while kClientBlocked (kept allocated between blocks).
+  std::unique_ptr<BlockState> block;
 
   IoBuf qbuf;  // unparsed input
   // Output: sealed chunks first (oldest first), then `obuf`, where replies are appended.
@@ -120,6 +139,7 @@ class Client final : public EventHandler {
   // Executes the parsed batch in order, consuming each request's bytes.
   void ExecuteBatch();
   void OnProtocolError(std::string_view msg);
+  void ExecuteFront(std::span<const std::string_view> args);
 
   Server* server_;
   std::unique_ptr<Connection> conn_;
@@ -128,6 +148,8 @@ class Client final : public EventHandler {
   std::deque<std::string> out_chunks_;
   std::vector<Request> batch_;
   std::vector<std::string_view> batch_args_;
+  bool in_request_ = false;  // see running_request()
+  bool in_input_ = false;    // inside ProcessInput (it does not nest)
 };
 
 }  // namespace ember

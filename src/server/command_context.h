@@ -53,6 +53,18 @@ class CommandContext {
     return true;
   }
 
+  // --- blocking commands (server/blocking.h) ---
+  // False where a blocking command must act as its non-blocking form and reply its "nothing"
+  // reply at once: inside MULTI/EXEC, in scripts, and for any request that is not the front
+  // request of a client's query buffer (only such a request can be run again).
+  bool CanBlock() const { return client_.running_request() && !(client_.flags & kClientMulti); }
+  // Parks the client on `keys` of the selected db until one holds a value of `type` (the
+  // handler then runs again) or until deadline_ms (0 = never; see ParseBlockTimeout). The
+  // handler returns without replying. Requires CanBlock().
+  void Block(std::span<const std::string_view> keys, int64_t deadline_ms, ObjType type) {
+    server_.blocking().Block(client_, client_.db_index, keys, deadline_ms, type);
+  }
+
   // Lookup flags for read commands from client state (CLIENT NO-TOUCH).
   LookupFlags read_flags() const {
     return (client_.flags & kClientNoTouch) ? LookupFlags::kNoTouch : LookupFlags::kNone;

@@ -308,6 +308,25 @@ class SyntaxParser {
           continue;
         }
       }
+      // A token-led block: "GET encoding offset [GET encoding offset ...]".
+      size_t kt = inner.type == DocArgType::kBlock && !inner.token.empty() ? inner.args.size() : 0;
+      if (kt > 0 && kt <= i && (*raw)[i - kt].arg.token == inner.token) {
+        bool same = true;
+        for (size_t j = 0; j < kt && same; j++) {
+          DocArg a = (*raw)[i - kt + j].arg;
+          if (j == 0) a.token.clear();
+          same = SameArg(a, inner.args[j]);
+        }
+        if (same) {
+          inner.flags |= kDocArgMultiple | kDocArgMultipleToken;
+          Raw merged;
+          merged.arg = std::move(inner);
+          raw->erase(raw->begin() + long(i - kt), raw->begin() + long(i + 1));
+          raw->insert(raw->begin() + long(i - kt), std::move(merged));
+          i = i - kt;
+          continue;
+        }
+      }
       DocArg& prev = (*raw)[i - 1].arg;
       DocArg prev_plain = prev;
       prev_plain.token = inner.token;
@@ -418,7 +437,7 @@ void RenderCore(const DocArg& a, std::string* out) {
     out->push_back(' ');
   }
   if (a.type == DocArgType::kOneOf) {
-    bool paren = !a.token.empty() || !(a.flags & kDocArgOptional);
+    bool paren = !a.token.empty() || !(a.flags & kDocArgOptional) || (a.flags & kDocArgMultiple);
     if (paren) out->push_back('(');
     RenderList(a.args, " | ", out);
     if (paren) out->push_back(')');

@@ -20,7 +20,7 @@ void CommandSpec::LegacyKeyRange(int* first, int* last, int* step) const {
   if (key_specs.empty()) return;
   // Like Redis: derived from the first spec when it is index+range; movable otherwise.
   const KeySpec& ks = key_specs[0];
-  if (!ks.bs_keyword.empty() || ks.fk_keynum_index >= 0) return;
+  if (ks.unknown || !ks.bs_keyword.empty() || ks.fk_keynum_index >= 0) return;
   *first = ks.bs_index;
   *step = ks.fk_key_step;
   if (ks.fk_last_key >= 0)
@@ -30,7 +30,7 @@ void CommandSpec::LegacyKeyRange(int* first, int* last, int* step) const {
   // Further index+range specs widen the range when contiguous (e.g. LMOVE, SMOVE, RENAME).
   for (size_t i = 1; i < key_specs.size(); i++) {
     const KeySpec& k = key_specs[i];
-    if (!k.bs_keyword.empty() || k.fk_keynum_index >= 0) break;
+    if (k.unknown || !k.bs_keyword.empty() || k.fk_keynum_index >= 0) break;
     if (k.fk_last_key < 0) {
       *last = k.fk_last_key;
     } else {
@@ -128,8 +128,10 @@ const CommandSpec* CommandTable::Resolve(std::span<const std::string_view> args)
 
 bool CommandTable::GetKeys(const CommandSpec& cmd, std::span<const std::string_view> args,
                            std::vector<int>* keys, std::vector<uint32_t>* key_flags) {
+  if (cmd.get_keys) return cmd.get_keys(args, keys, key_flags);
   int argc = int(args.size());
   for (const KeySpec& ks : cmd.key_specs) {
+    if (ks.unknown) continue;
     int first;
     if (ks.bs_keyword.empty()) {
       first = ks.bs_index;

@@ -116,6 +116,11 @@ struct KeySpec {
   int fk_limit = 0;
   int fk_keynum_index = -1;  // keynum: index of the count relative to begin_search
   int fk_first_key = 1;      // keynum: first key relative to begin_search
+  // begin_search and find_keys both "unknown" (COMMAND INFO): the keys cannot be located from
+  // the arguments (SORT's BY/GET patterns, its STORE anywhere among options). GetKeys skips
+  // such a spec; the command's get_keys finds what can be found.
+  bool unknown = false;
+  std::string_view notes;  // COMMAND INFO "notes", when not empty
 };
 
 struct CommandSpec {
@@ -131,6 +136,11 @@ struct CommandSpec {
   std::string_view syntax;             // argument grammar, see the top of this file
   std::vector<std::string_view> tips;  // "nondeterministic_output", "request_policy:all_shards"
   CommandHandler handler = nullptr;
+  // Key finder for commands whose specs cannot locate every key (SORT): when set,
+  // CommandTable::GetKeys calls it instead of reading the specs.
+  using GetKeysFn = bool (*)(std::span<const std::string_view> args, std::vector<int>* keys,
+                             std::vector<uint32_t>* key_flags);
+  GetKeysFn get_keys = nullptr;
   std::vector<std::unique_ptr<CommandSpec>> subcommands;  // filled by AddSub
   const CommandSpec* parent = nullptr;
 

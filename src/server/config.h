@@ -81,6 +81,10 @@ struct ServerConfig {
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
   int64_t set_max_intset_entries = 512;  // intset -> hashtable threshold for sets
+  int64_t hll_sparse_max_bytes = 3000;   // HLL sparse -> dense promotion size (bytes)
+  // set-max-listpack-*: thresholds of the listpack encoding of non-integer sets (Redis 7.2)
+  int64_t set_max_listpack_entries = 128;
+  int64_t set_max_listpack_value = 64;
   // output buffers, indexed by ClientClass: normal, replica, pubsub (client-output-buffer-limit)
   struct OutputBufferLimit {
     int64_t hard_bytes = 0;

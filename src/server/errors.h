@@ -3,6 +3,7 @@
 // ReplyBuilder::Error adds the framing. Formatted messages have a helper below.
 #pragma once
 
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,26 @@ inline constexpr std::string_view kHashNotInteger = "ERR hash value is not an in
 inline constexpr std::string_view kHashNotFloat = "ERR hash value is not a float";
 inline constexpr std::string_view kNaNOrInfinity = "ERR value is NaN or Infinity";
 inline constexpr std::string_view kValueOutOfRange = "ERR value is out of range";
+// Hash field TTL commands (hash_ttl_family.cc; Redis 7.4 / 8.0 wording).
+inline constexpr std::string_view kFieldsArgMissing =
+    "ERR Mandatory argument FIELDS is missing or not at the right position";
+inline constexpr std::string_view kNumFieldsPositive =
+    "ERR Number of fields must be a positive integer";
+inline constexpr std::string_view kNumFieldsGreaterThanZero =
+    "ERR Parameter `numFields` should be greater than 0";
+inline constexpr std::string_view kNumFieldsMismatch =
+    "ERR The `numfields` parameter must match the number of arguments";
+inline constexpr std::string_view kExpireTimeNegative = "ERR invalid expire time, must be >= 0";
+inline constexpr std::string_view kInvalidNumberOfFields = "ERR invalid number of fields";
+inline constexpr std::string_view kHSetExOneExpiry =
+    "ERR Only one of EX, PX, EXAT, PXAT or KEEPTTL arguments can be specified";
+inline constexpr std::string_view kHSetExOneCondition =
+    "ERR Only one of FXX or FNX arguments can be specified";
+inline constexpr std::string_view kMissingExpireTime = "ERR missing expire time";
+// "ERR unknown argument: foo" (HSETEX)
+inline std::string UnknownArgument(std::string_view arg) {
+  return "ERR unknown argument: " + std::string(arg);
+}
 // HRANDFIELD / SRANDMEMBER with a count of INT64_MIN (its negation overflows).
 inline constexpr std::string_view kRandomCountRange =
     "ERR value is out of range, value must between -9223372036854775807 and "
@@ -47,6 +68,40 @@ inline constexpr std::string_view kZLimitNeedsBy =
 inline constexpr std::string_view kZWithScoresLex =
     "ERR syntax error, WITHSCORES not supported in combination with BYLEX";
 inline constexpr std::string_view kNoSuchKey = "ERR no such key";
+// Geo commands (geo_family.cc, geo_search.cc).
+inline constexpr std::string_view kGeoUnsupportedUnit =
+    "ERR unsupported unit provided. please use M, KM, FT, MI";
+inline constexpr std::string_view kGeoNeedNumericRadius = "ERR need numeric radius";
+inline constexpr std::string_view kGeoRadiusNegative = "ERR radius cannot be negative";
+inline constexpr std::string_view kGeoNeedNumericWidth = "ERR need numeric width";
+inline constexpr std::string_view kGeoNeedNumericHeight = "ERR need numeric height";
+inline constexpr std::string_view kGeoBoxNegative = "ERR height or width cannot be negative";
+inline constexpr std::string_view kGeoCountPositive = "ERR COUNT must be > 0";
+inline constexpr std::string_view kGeoAnyNeedsCount =
+    "ERR the ANY argument requires COUNT argument";
+inline constexpr std::string_view kGeoMemberNotFound = "ERR could not decode requested zset member";
+inline constexpr std::string_view kGeoRadiusStoreWith =
+    "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+inline constexpr std::string_view kGeoSearchStoreWith =
+    "ERR GEOSEARCHSTORE is not compatible with WITHDIST, WITHHASH and WITHCOORD options";
+// "ERR invalid longitude,latitude pair 200.000000,100.000000"
+inline std::string GeoInvalidLonLat(double lon, double lat) {
+  char buf[700];  // %f of the largest doubles takes ~320 characters each
+  std::snprintf(buf, sizeof(buf), "ERR invalid longitude,latitude pair %f,%f", lon, lat);
+  return buf;
+}
+// "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for geosearch" (the command
+// name as the client typed it)
+inline std::string GeoNeedsFrom(std::string_view cmd) {
+  return "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for " + std::string(cmd);
+}
+// "ERR exactly one of BYRADIUS and BYBOX can be specified for geosearch"
+inline std::string GeoNeedsBy(std::string_view cmd) {
+  return "ERR exactly one of BYRADIUS and BYBOX can be specified for " + std::string(cmd);
+}
+// SORT / SORT_RO (sort_family.cc).
+inline constexpr std::string_view kSortNotDouble =
+    "ERR One or more scores can't be converted into double";
 // List commands (list_family.cc).
 inline constexpr std::string_view kIndexOutOfRange = "ERR index out of range";
 inline constexpr std::string_view kRankZero =
@@ -71,6 +126,18 @@ inline constexpr std::string_view kLcsOverMaxBulk =
 inline constexpr std::string_view kLcsAllocFailed =
     "ERR Insufficient memory, failed allocating transient memory for LCS";
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
+// Bitmap commands (bitops_family.cc).
+inline constexpr std::string_view kBitOffset = "ERR bit offset is not an integer or out of range";
+inline constexpr std::string_view kBitValue = "ERR bit is not an integer or out of range";
+inline constexpr std::string_view kBitposBit = "ERR The bit argument must be 1 or 0.";
+inline constexpr std::string_view kBitopNotOneKey =
+    "ERR BITOP NOT must be called with a single source key.";
+inline constexpr std::string_view kBitfieldType =
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but "
+    "i64 is.";
+inline constexpr std::string_view kBitfieldOverflowType = "ERR Invalid OVERFLOW type specified";
+inline constexpr std::string_view kBitfieldRoGetOnly =
+    "ERR BITFIELD_RO only supports the GET subcommand";
 // Keyspace and expiry commands (key_family.cc, expire_family.cc).
 inline constexpr std::string_view kInvalidFirstDbIndex = "ERR invalid first DB index";
 inline constexpr std::string_view kInvalidSecondDbIndex = "ERR invalid second DB index";
@@ -105,8 +172,24 @@ inline constexpr std::string_view kOom = "OOM command not allowed when used memo
 inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
 inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
+// Blocking commands (server/blocking.cc): a timeout whose deadline would pass INT64_MAX ms.
+inline constexpr std::string_view kTimeoutOutOfRange = "ERR timeout is out of range";
+// A blocked client released by CLIENT UNBLOCK id ERROR.
+inline constexpr std::string_view kUnblocked = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
 inline constexpr std::string_view kExecAbort =
     "EXECABORT Transaction discarded because of previous errors.";
+// Transactions (multi_family.cc, the dispatcher's queueing).
+inline constexpr std::string_view kMultiNested = "ERR MULTI calls can not be nested";
+inline constexpr std::string_view kExecWithoutMulti = "ERR EXEC without MULTI";
+inline constexpr std::string_view kDiscardWithoutMulti = "ERR DISCARD without MULTI";
+inline constexpr std::string_view kWatchInMulti = "ERR WATCH inside MULTI is not allowed";
+inline constexpr std::string_view kNotAllowedInMulti =
+    "ERR Command not allowed inside a transaction";
+// EXEC refused by a check the whole transaction fails (OOM, READONLY...): "EXECABORT
+// Transaction discarded because of: OOM command not allowed ...".
+inline std::string ExecAbortBecause(std::string_view error) {
+  return "EXECABORT Transaction discarded because of: " + std::string(error);
+}
 // Server commands (SHUTDOWN, SLOWLOG, MONITOR, DEBUG).
 inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";
 inline constexpr std::string_view kSlowlogCount = "ERR count should be greater than or equal to -1";
@@ -138,6 +221,8 @@ inline constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
 inline constexpr std::string_view kTimeoutNotInteger =
     "ERR timeout is not an integer or out of range";
 inline constexpr std::string_view kClientPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL";
+inline constexpr std::string_view kUnblockReason =
+    "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
 // "ERR Unknown client type 'foo'"
 inline std::string UnknownClientType(std::string_view type) {
   return "ERR Unknown client type '" + std::string(type) + "'";
@@ -153,6 +238,21 @@ inline std::string UnrecognizedOption(std::string_view opt) {
 // "ERR lib-name cannot contain spaces, newlines or special characters." (CLIENT SETINFO)
 inline std::string ClientAttrInvalid(std::string_view attr) {
   return "ERR " + std::string(attr) + " cannot contain spaces, newlines or special characters.";
+}
+
+// HyperLogLog commands (hll_family.cc).
+inline constexpr std::string_view kNotHll =
+    "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr std::string_view kHllCorrupt = "INVALIDOBJ Corrupted HLL object detected";
+inline constexpr std::string_view kPfDebugNoKey = "ERR The specified key does not exist";
+inline constexpr std::string_view kHllNotSparse = "ERR HLL encoding is not sparse";
+// "ERR Unknown PFDEBUG subcommand 'foo'"
+inline std::string UnknownPfDebugSubcommand(std::string_view sub) {
+  return "ERR Unknown PFDEBUG subcommand '" + std::string(sub) + "'";
+}
+// PFSELFTEST failure: "TESTFAILED <what went wrong>"
+inline std::string HllSelfTestFailed(std::string_view what) {
+  return "TESTFAILED " + std::string(what);
 }
 
 // Protocol errors (the connection is closed after replying).

@@ -196,9 +196,11 @@ void ClientsSection(Server& server, std::string* out) {
   Appendf(out, "blocked_clients:%zu\r\n", server.blocked_clients());
   Appendf(out, "tracking_clients:%zu\r\n", tracking);
   Appendf(out, "pubsub_clients:%zu\r\n", pubsub);
-  out->append(
-      "watching_clients:0\r\nclients_in_timeout_table:0\r\ntotal_watched_keys:0\r\n"
-      "total_blocking_keys:0\r\ntotal_blocking_keys_on_nokey:0\r\n");
+  Appendf(out, "watching_clients:%zu\r\n", server.watches().watching_clients());
+  Appendf(out, "clients_in_timeout_table:%zu\r\n", server.blocking().clients_with_timeout());
+  Appendf(out, "total_watched_keys:%zu\r\n", server.watches().watched_keys());
+  Appendf(out, "total_blocking_keys:%zu\r\n", server.blocking().blocking_keys());
+  out->append("total_blocking_keys_on_nokey:0\r\n");  // no XREADGROUP yet
 }
 
 void MemorySection(Server& server, std::string* out) {

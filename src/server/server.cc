@@ -175,6 +175,7 @@ int Server::Run() {
   loop_.SetTimer(1000 / std::clamp(cfg().hz, 1, 500), [this] { Cron(); });
   loop_.SetBeforeSleep([this] { BeforeSleep(); });
   loop_.SetAfterSleep([this] { clock_->Refresh(); });
+  blocking_.AttachLoop(&loop_);
   Log(LogLevel::kNotice, "Ready to accept connections");
   loop_.Run();
   // Shutdown: flush what we can, then close everything.
@@ -233,6 +234,7 @@ Client* Server::FindClient(uint64_t id) {
 void Server::FreeClient(Client* c) {
   c->flags |= kClientCloseAsap;
   close_pending_ = true;
+  blocking_.RemoveClient(*c);  // leaves the wait lists (and INFO blocked_clients) at once
 }
 
 void Server::QueueWrite(Client* c) {
@@ -273,6 +275,10 @@ void Server::BeforeSleep() {
       SystemClock::MonotonicUs() - last_expire_slice_us_ >= 2000) {
     RunActiveExpire();
   }
+  // Blocked clients: due timeouts, keys made ready by the cron or timers, resumed input.
+  blocking_.HandleTimeouts(clock_->NowMs());
+  blocking_.Serve();
+  blocking_.ArmTimer();
   for (Client* c : pending_writes_) {
     c->flags &= ~uint64_t(kClientPendingWrite);
     if (!c->closing()) c->Flush();
@@ -288,6 +294,8 @@ void Server::BeforeSleep() {
       continue;
     }
     if (c->flags & kClientMonitor) RemoveMonitor(c);
+    watches_.UnwatchAll(*c);
+    blocking_.RemoveClient(*c);
     paused_.erase(std::remove(paused_.begin(), paused_.end(), c), paused_.end());
     if (c->conn()) {
       loop_.Remove(c->conn()->fd());
@@ -319,10 +327,10 @@ void Server::UnpauseClients() {
   }
 }
 
-bool Server::IsPaused(const CommandSpec& cmd) const {
+bool Server::IsPaused(const CommandSpec& cmd, uint64_t extra_flags) const {
   if (pause_until_ms_ <= clock_->NowMs()) return false;
   if (pause_all_) return true;
-  return cmd.has(kCmdWrite) || cmd.has(kCmdMayReplicate);
+  return ((cmd.flags | extra_flags) & (kCmdWrite | kCmdMayReplicate)) != 0;
 }
 
 void Server::ResetStats() {
@@ -344,7 +352,14 @@ void Server::ResetStats() {
 }
 
 void Server::OnExpired(int db, std::string_view key) { (void)db, (void)key; }
-void Server::OnModified(int db, std::string_view key) { (void)db, (void)key; }
+void Server::OnModified(int db, std::string_view key) {
+  watches_.Touch(db, key);
+  blocking_.OnModified(db, key);
+}
+void Server::OnSwapDb(int a, int b) {
+  watches_.TouchSwap(keyspace_->db(a), keyspace_->db(b));
+  blocking_.OnSwapDb(a, b);
+}
 
 void Server::HandleTimeouts() {
   int timeout = cfg().timeout;
@@ -375,6 +390,8 @@ void Server::Cron() {
   keyspace_->Cron(kCronRehashUs);
   if (active_expire_enabled_) RunActiveExpire();
   if (!paused_.empty() && pause_until_ms_ <= now) UnpauseClients();
+  blocking_.HandleTimeouts(now);
+  blocking_.Serve();
 }
 
 void Server::FeedMonitors(Client& c, std::span<const std::string_view> args) {
@@ -472,65 +489,90 @@ void Server::PrefetchKeys(Client& c, std::span<const std::string_view> args, int
     dict.PrefetchEntry(args[idx]);
 }
 
+void Server::RejectCommand(Client& c, const CommandSpec* cmd, std::string_view error) {
+  if (cmd) cmd->stats.rejected_calls++;
+  if (cmd && IsExecCommand(*cmd)) {
+    // A refused EXEC ends the transaction, quoting why (without the generic "ERR " code).
+    if (error.starts_with("ERR ")) error.remove_prefix(4);
+    c.reply().Error(errors::ExecAbortBecause(error));
+    return DiscardTransaction(watches_, c);
+  }
+  c.reply().Error(error);
+  FlagTransaction(c);
+}
+
 void Server::Execute(Client& c, std::span<const std::string_view> args) {
-  ReplyBuilder& r = c.reply();
   const CommandTable& table = CommandTable::Instance();
   const CommandSpec* cmd = table.Find(args[0]);
   if (!cmd) {
-    r.Error(errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
-    return;
+    return RejectCommand(c, nullptr,
+                         errors::UnknownCommand(args[0], args.data() + 1, args.size() - 1));
   }
   if (!cmd->subcommands.empty() && args.size() >= 2) {
     const CommandSpec* sub = table.FindSub(cmd, args[1]);
-    if (!sub) {
-      r.Error(errors::UnknownSubcommand(args[1], cmd->name));
-      cmd->stats.rejected_calls++;
-      return;
-    }
+    if (!sub) return RejectCommand(c, cmd, errors::UnknownSubcommand(args[1], cmd->name));
     cmd = sub;
   }
   int argc = int(args.size());
   if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity) {
-    r.Error(errors::WrongArity(cmd->name));
-    cmd->stats.rejected_calls++;
-    return;
+    return RejectCommand(c, cmd, errors::WrongArity(cmd->name));
   }
-  if (!c.authenticated && !cmd->has(kCmdNoAuth)) {
-    r.Error(errors::kNoAuth);
-    cmd->stats.rejected_calls++;
-    return;
-  }
-  if (IsPaused(*cmd) && c.conn()) {
+  if (!c.authenticated && !cmd->has(kCmdNoAuth)) return RejectCommand(c, cmd, errors::kNoAuth);
+  bool in_multi = c.flags & kClientMulti;
+  if (in_multi && cmd->has(kCmdNoMulti)) return RejectCommand(c, cmd, errors::kNotAllowedInMulti);
+  // Hook: the ACL, OOM (denyoom; for EXEC, the queued commands' flags) and READONLY checks go
+  // here, replying through RejectCommand so that a refused queued command fails the
+  // transaction (EXEC itself refused: errors::ExecAbortBecause).
+  uint64_t queued_flags = in_multi && c.tx && IsExecCommand(*cmd) ? c.tx->queue.flags() : 0;
+  if (IsPaused(*cmd, queued_flags) && c.conn()) {
     c.flags |= kClientPaused;
     paused_.push_back(&c);
     return;
   }
-  if (!monitors_.empty() && !cmd->has(kCmdSkipMonitor) && !cmd->has(kCmdAdmin)) {
-    FeedMonitors(c, args);
-  }
+  if (in_multi && !RunsImmediatelyInMulti(*cmd)) return QueueCommand(c, *cmd, args);
 
   size_t reply_mark = c.obuf.size();
   if (c.flags & kClientReplySkipNext) {
     c.flags = (c.flags & ~uint64_t(kClientReplySkipNext)) | kClientReplySkip;
   }
-  uint64_t errors_before = stats_.total_error_replies;
-  int64_t start = SystemClock::MonotonicUs();
-  CommandContext ctx(*this, c, *cmd, args);
-  cmd->handler(ctx);
-  int64_t dur = SystemClock::MonotonicUs() - start;
-
-  cmd->stats.calls++;
-  cmd->stats.usec += uint64_t(dur);
-  if (stats_.total_error_replies != errors_before) cmd->stats.failed_calls++;
-  stats_.total_commands_processed++;
-  c.commands_processed++;
-  c.last_cmd = cmd;
-  c.last_interaction_ms = clock_->NowMs();
-  if (!cmd->has(kCmdSkipSlowlog)) RecordSlowlog(c, args, dur);
+  Call(c, *cmd, args);
   if (c.flags & (kClientReplyOff | kClientReplySkip)) {
     c.obuf.resize(reply_mark);
     c.flags &= ~uint64_t(kClientReplySkip);
   }
+}
+
+// A command fails when its handler replied an error after the mark. The mark is a member, not
+// a local, because EXEC's inner Calls move it: EXEC then fails only for an error of its own
+// (EXECABORT), not for one of its commands', as in Redis.
+void Server::Call(Client& c, const CommandSpec& cmd, std::span<const std::string_view> args) {
+  // MONITOR shows a command before its effects, except EXEC, which Redis shows after the
+  // commands it ran.
+  bool feed = !monitors_.empty() && !cmd.has(kCmdSkipMonitor) && !cmd.has(kCmdAdmin);
+  if (c.block && c.block->retrying) feed = false;  // a blocked command is shown once
+  bool exec = feed && IsExecCommand(cmd);
+  if (feed && !exec) FeedMonitors(c, args);
+
+  error_mark_ = stats_.total_error_replies;
+  int64_t start = SystemClock::MonotonicUs();
+  CommandContext ctx(*this, c, cmd, args);
+  cmd.handler(ctx);
+  int64_t dur = SystemClock::MonotonicUs() - start;
+  if (c.flags & kClientBlocked) {  // counted once, when it completes (blocking.h)
+    c.last_cmd = &cmd;
+    return;
+  }
+
+  if (exec && !monitors_.empty()) FeedMonitors(c, args);
+  cmd.stats.calls++;
+  cmd.stats.usec += uint64_t(dur);
+  if (stats_.total_error_replies != error_mark_) cmd.stats.failed_calls++;
+  error_mark_ = stats_.total_error_replies;
+  stats_.total_commands_processed++;
+  c.commands_processed++;
+  c.last_cmd = &cmd;
+  c.last_interaction_ms = clock_->NowMs();
+  if (!cmd.has(kCmdSkipSlowlog)) RecordSlowlog(c, args, dur);
 }
 
 }  // namespace ember

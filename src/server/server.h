@@ -2,12 +2,15 @@
 // listeners, clients, statistics — and runs the dispatcher that every request goes through.
 //
 // Dispatch order (Execute): lookup in the command table (unknown command/subcommand) → arity →
-// auth → (later: ACL, OOM, loading, MULTI queueing) → handler → bookkeeping (commandstats,
-// errorstats, slowlog, MONITOR feed). Handlers only see a CommandContext.
+// auth → no-multi → (later: ACL, OOM, loading) → CLIENT PAUSE → MULTI queueing → Call: handler
+// and bookkeeping (commandstats, errorstats, slowlog, MONITOR feed). A request rejected by a
+// check while its client is in MULTI also fails the transaction. EXEC runs each queued command
+// through Call. Handlers only see a CommandContext.
 //
 // Cron (hz times a second): clock refresh, client timeouts, incremental rehash, active expiry,
 // instantaneous metrics. Before each sleep: pending replies are written in one batch and
-// clients marked for closing are freed.
+// clients marked for closing are freed. Clients blocked on keys (BLPOP & co., blocking.h) are
+// served after each top-level request and before sleeping, and timed out by cron and a timer.
 // Ownership: main() owns the Server. Thread: the command thread; nothing else touches it.
 #pragma once
 
@@ -26,8 +29,10 @@
 #include "core/db.h"
 #include "net/event_loop.h"
 #include "net/listener.h"
+#include "server/blocking.h"
 #include "server/client.h"
 #include "server/config.h"
+#include "server/multi.h"
 
 namespace ember {
 
@@ -82,6 +87,9 @@ class Server : public KeyspaceObserver {
   // Executes one request for client c (args[0] is the command name) and appends the reply to
   // the client's output buffer.
   void Execute(Client& c, std::span<const std::string_view> args);
+  // Runs one command that passed the dispatcher's checks: MONITOR feed, handler, commandstats,
+  // slowlog. EXEC calls it for each queued command.
+  void Call(Client& c, const CommandSpec& cmd, std::span<const std::string_view> args);
 
   // Prefetch hint for a request about to run: stage 0 touches the bucket slot of its first
   // key, stage 1 the first entry of that bucket. Never changes anything.
@@ -109,7 +117,13 @@ class Server : public KeyspaceObserver {
   // Marks a client for writing in the before-sleep batch.
   void QueueWrite(Client* c);
   size_t connected_clients() const { return connected_; }
-  size_t blocked_clients() const { return blocked_; }
+  // INFO blocked_clients: blocked on keys, or held by CLIENT PAUSE (Redis counts both).
+  size_t blocked_clients() const { return blocking_.blocked_clients() + paused_.size(); }
+  // Clients blocked on keys (BLPOP & co.): wait lists, ready keys, deadlines.
+  BlockingManager& blocking() { return blocking_; }
+
+  // WATCHed keys of all clients (transactions).
+  WatchRegistry& watches() { return watches_; }
 
   // MONITOR support.
   void AddMonitor(Client* c);
@@ -122,7 +136,8 @@ class Server : public KeyspaceObserver {
   // CLIENT PAUSE: until `until_ms`, writes (or all commands) wait.
   void PauseClients(int64_t until_ms, bool all);
   void UnpauseClients();
-  bool IsPaused(const CommandSpec& cmd) const;
+  // `extra_flags`: flags of the commands an EXEC would run (EXEC waits when it holds a write).
+  bool IsPaused(const CommandSpec& cmd, uint64_t extra_flags = 0) const;
 
   // SHUTDOWN: stops the loop after this turn. Returns false if refused (ABORT handling).
   void RequestShutdown(int exit_code);
@@ -134,6 +149,7 @@ class Server : public KeyspaceObserver {
   // KeyspaceObserver
   void OnExpired(int db, std::string_view key) override;
   void OnModified(int db, std::string_view key) override;
+  void OnSwapDb(int a, int b) override;
 
   // DEBUG SET-ACTIVE-EXPIRE.
   void set_active_expire(bool on) { active_expire_enabled_ = on; }
@@ -153,6 +169,8 @@ class Server : public KeyspaceObserver {
   void HandleTimeouts();
   void FeedMonitors(Client& c, std::span<const std::string_view> args);
   void RecordSlowlog(Client& c, std::span<const std::string_view> args, int64_t us);
+  // Replies a dispatcher check's error; the transaction of a client in MULTI fails with it.
+  void RejectCommand(Client& c, const CommandSpec* cmd, std::string_view error);
   void ResumePausedClients();
   void WritePidFile();
   void ApplyConfigHooks();
@@ -168,11 +186,13 @@ class Server : public KeyspaceObserver {
   std::map<uint64_t, std::unique_ptr<Client>> clients_;
   std::vector<Client*> pending_writes_;
   std::vector<Client*> monitors_;
+  WatchRegistry watches_;
+  BlockingManager blocking_{this};
+  uint64_t error_mark_ = 0;  // total_error_replies when the current Call's handler started
   std::deque<SlowlogEntry> slowlog_;
   uint64_t slowlog_next_id_ = 0;
   uint64_t next_client_id_ = 1;
   size_t connected_ = 0;
-  size_t blocked_ = 0;
   bool close_pending_ = false;
   int64_t start_time_ms_ = 0;
   uint64_t cronloops_ = 0;

@@ -1,6 +1,7 @@
 // Unit tests for the hash family (hash_family.cc) through the in-process harness: replies and
 // error texts as Redis 7.2 gives them, encodings at the listpack thresholds, TTL kept across
-// writes and conversion, empty hashes deleting their key, RESP3 shapes, HRANDFIELD and HSCAN.
+// writes and conversion, empty hashes deleting their key, RESP3 shapes, HRANDFIELD and HSCAN,
+// and that hashes without field TTLs pay nothing for the feature.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -245,6 +246,28 @@ TEST_F(HashFamilyTest, CopyAndMemoryUsage) {
   EXPECT_GT(Entry("big")->MemoryUsage(), 600u * 16);
   EXPECT_EQ(h.Run({"RENAME", "big", "big3"}), "OK");
   EXPECT_EQ(h.Run({"HGET", "big3", "f599"}), "v");
+}
+
+// Field TTLs (hash_ttl_family_test.cc covers their commands) cost plain hashes nothing: no
+// listpackex, no entry in the per-db index, the same bytes per field.
+TEST_F(HashFamilyTest, PlainHashesPayNothingForFieldTtls) {
+  for (int i = 0; i < 10; i++) h.Run({"HSET", "h", "f" + std::to_string(i), "v"});
+  for (int i = 0; i < 600; i++) h.Run({"HSET", "big", "f" + std::to_string(i), "v"});
+  h.Run({"HINCRBY", "h", "n", "1"});
+  h.Run({"HDEL", "h", "f0"});
+  EXPECT_EQ(Encoding("h"), "listpack");
+  EXPECT_EQ(Encoding("big"), "hashtable");
+  EXPECT_EQ(db().field_expiry_keys(), 0u);
+  size_t small = Entry("h")->MemoryUsage(), big = Entry("big")->MemoryUsage();
+  h.Run({"HPERSIST", "h", "FIELDS", "1", "f1"});  // nothing to persist: nothing changes
+  h.Run({"HPERSIST", "big", "FIELDS", "1", "f1"});
+  EXPECT_EQ(Encoding("h"), "listpack");
+  EXPECT_EQ(Entry("h")->MemoryUsage(), small);
+  EXPECT_EQ(Entry("big")->MemoryUsage(), big);
+  // The HSET family writes fields without TTL, so they never create an index entry either.
+  h.Run({"HEXPIRE", "h", "100", "FIELDS", "1", "f1"});
+  h.Run({"HSET", "h", "f1", "w"});
+  EXPECT_EQ(h.Run({"HTTL", "h", "FIELDS", "1", "f1"}), "[(integer) -1]");
 }
 
 }  // namespace
