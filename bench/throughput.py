@@ -227,17 +227,18 @@ def tables(res, markdown=False):
     return title, C.table(head, rows, markdown)
 
 
-def main():
-    ap = C.base_argparser(__doc__.splitlines()[0])
+def main(doc=__doc__, run_fn=run, tables_fn=tables):
+    """Command line of a throughput-style suite (this one, or throughput_collections)."""
+    ap = C.base_argparser(doc.splitlines()[0])
     ap.add_argument("--duration", type=float, default=None,
                     help="target seconds per run for calibration (default 1.5, quick 0.6)")
     ap.add_argument("--n", default=None,
                     help="fixed request counts 'P1,P16' (e.g. 200000,2000000); MSET uses 1/5")
     args = ap.parse_args()
     fixed = tuple(int(x) for x in args.n.split(",")) if args.n else None
-    res = run(C.binaries_from_args(args), rounds=args.rounds if not args.quick else
-              min(args.rounds, 3), quick=args.quick, duration=args.duration, fixed_n=fixed)
-    title, t = tables(res)
+    res = run_fn(C.binaries_from_args(args), rounds=args.rounds if not args.quick else
+                 min(args.rounds, 3), quick=args.quick, duration=args.duration, fixed_n=fixed)
+    title, t = tables_fn(res)
     print(title)
     print(t)
     return 0

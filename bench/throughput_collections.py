@@ -54,20 +54,5 @@ def tables(res, markdown=False):
     return title.replace("Throughput", "Collections throughput", 1), t
 
 
-def main():
-    ap = C.base_argparser(__doc__.splitlines()[0])
-    ap.add_argument("--duration", type=float, default=None,
-                    help="target seconds per run for calibration (default 1.5, quick 0.6)")
-    ap.add_argument("--n", default=None, help="fixed request counts 'P1,P16'")
-    args = ap.parse_args()
-    fixed = tuple(int(x) for x in args.n.split(",")) if args.n else None
-    res = run(C.binaries_from_args(args), rounds=args.rounds if not args.quick else
-              min(args.rounds, 3), quick=args.quick, duration=args.duration, fixed_n=fixed)
-    title, t = tables(res)
-    print(title)
-    print(t)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(T.main(__doc__, run, tables))

@@ -17,6 +17,12 @@
 
 namespace ember::testing {
 
+// Rendered error replies many family tests compare against.
+inline constexpr const char* kWrongType =
+    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr const char* kNotInt = "(error) ERR value is not an integer or out of range";
+inline constexpr const char* kSyntax = "(error) ERR syntax error";
+
 class Harness {
  public:
   explicit Harness(Config config = Config()) {

@@ -15,10 +15,8 @@ namespace ember {
 namespace {
 
 using testing::Harness;
-
-constexpr const char* kSyntax = "(error) ERR syntax error";
-constexpr const char* kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
+using testing::kSyntax;
+using testing::kWrongType;
 
 class GeoFamilyTest : public ::testing::Test {
  protected:

@@ -14,11 +14,9 @@ namespace ember {
 namespace {
 
 using testing::Harness;
-
-constexpr const char* kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
-constexpr const char* kNotInt = "(error) ERR value is not an integer or out of range";
-constexpr const char* kSyntax = "(error) ERR syntax error";
+using testing::kNotInt;
+using testing::kSyntax;
+using testing::kWrongType;
 
 class HashFamilyTest : public ::testing::Test {
  protected:

@@ -19,10 +19,9 @@ namespace ember {
 namespace {
 
 using testing::Harness;
+using testing::kNotInt;
+using testing::kWrongType;
 
-constexpr const char* kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
-constexpr const char* kNotInt = "(error) ERR value is not an integer or out of range";
 constexpr const char* kFieldsMissing =
     "(error) ERR Mandatory argument FIELDS is missing or not at the right position";
 constexpr const char* kGreaterThanZero =

@@ -11,11 +11,10 @@ namespace ember {
 namespace {
 
 using testing::Harness;
+using testing::kNotInt;
+using testing::kSyntax;
+using testing::kWrongType;
 
-constexpr const char* kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
-constexpr const char* kNotInt = "(error) ERR value is not an integer or out of range";
-constexpr const char* kSyntax = "(error) ERR syntax error";
 constexpr const char* kPositive = "(error) ERR value is out of range, must be positive";
 
 class ListFamilyTest : public ::testing::Test {

@@ -13,9 +13,7 @@ namespace ember {
 namespace {
 
 using testing::Harness;
-
-constexpr const char* kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
+using testing::kWrongType;
 
 // The members of a rendered array "[a, b]" as a sorted set (order is unspecified).
 std::set<std::string> Parse(const std::string& rendered) {

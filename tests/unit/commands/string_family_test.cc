@@ -12,6 +12,9 @@ namespace ember {
 namespace {
 
 using testing::Harness;
+using testing::kNotInt;
+using testing::kSyntax;
+using testing::kWrongType;
 
 constexpr int64_t kStart = 1'700'000'000'000;  // ManualClock's default start, in ms
 
@@ -36,11 +39,6 @@ class StringFamilyTest : public ::testing::Test {
 
   Harness h;
 };
-
-constexpr const char* kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
-constexpr const char* kNotInt = "(error) ERR value is not an integer or out of range";
-constexpr const char* kSyntax = "(error) ERR syntax error";
 
 // ---------------------------------------------------------------------------------------------
 // GET / SET

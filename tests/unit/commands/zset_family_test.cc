@@ -15,12 +15,11 @@ namespace ember {
 namespace {
 
 using testing::Harness;
+using testing::kNotInt;
+using testing::kSyntax;
+using testing::kWrongType;
 
-constexpr const char* kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
-constexpr const char* kNotInt = "(error) ERR value is not an integer or out of range";
 constexpr const char* kNotFloat = "(error) ERR value is not a valid float";
-constexpr const char* kSyntax = "(error) ERR syntax error";
 constexpr const char* kMinMaxFloat = "(error) ERR min or max is not a float";
 constexpr const char* kMinMaxLex = "(error) ERR min or max not valid string range item";
 
