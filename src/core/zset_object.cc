@@ -3,7 +3,9 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -74,40 +76,98 @@ double DecodeScore(const Listpack::Entry& e) {
 // ---------------------------------------------------------------------------------------------
 // ZSkipList
 
+// One heap block per member, packed to the byte (a level-1 node with a 14-byte member is 48
+// bytes, one jemalloc class):
+//   [0] score  [8] backward  [16] hnext (member-hash chain)  [24] level-0 forward pointer
+//   [32] level (1 byte)
+//   [33] levels 1..level-1, 12 bytes each, unaligned: forward pointer (8) + span (uint32)
+//   then the member length as a LEB128 varint (1 byte below 128) and the member bytes.
+// The level-0 span is implicitly 1 (it is never stored).
 struct ZSkipList::Node {
   double score;
   Node* backward;
-  Node* hnext;  // member-hash chain
-  uint32_t len;
+  Node* hnext;
+  Node* fwd0;
   uint8_t level;
-  struct Level {
-    Node* fwd;
-    size_t span;
-  } lv[];  // `level` of them, then the member bytes
+  // unsigned char rest[]: upper levels, varint length, member bytes.
 
-  std::string_view member() const { return {reinterpret_cast<const char*>(&lv[level]), len}; }
+  static constexpr size_t kUpper = 12;
+  static constexpr size_t kHeader = 33;
+
+  unsigned char* Up(int i) {
+    return reinterpret_cast<unsigned char*>(this) + kHeader + size_t(i - 1) * kUpper;
+  }
+  const unsigned char* Up(int i) const {
+    return reinterpret_cast<const unsigned char*>(this) + kHeader + size_t(i - 1) * kUpper;
+  }
+  Node* fwd(int i) const {
+    if (i == 0) return fwd0;
+    Node* p;
+    std::memcpy(&p, Up(i), sizeof(p));
+    return p;
+  }
+  void set_fwd(int i, Node* p) {
+    if (i == 0) {
+      fwd0 = p;
+    } else {
+      std::memcpy(Up(i), &p, sizeof(p));
+    }
+  }
+  size_t span(int i) const {
+    if (i == 0) return 1;
+    uint32_t s;
+    std::memcpy(&s, Up(i) + 8, sizeof(s));
+    return s;
+  }
+  void set_span(int i, size_t s) {
+    if (i == 0) return;
+    auto v = uint32_t(s);
+    std::memcpy(Up(i) + 8, &v, sizeof(v));
+  }
+  std::string_view member() const {
+    const unsigned char* p = Up(level);
+    size_t len = 0;
+    for (int shift = 0;; shift += 7) {
+      unsigned char b = *p++;
+      len |= size_t(b & 0x7F) << shift;
+      if (b < 0x80) break;
+    }
+    return {reinterpret_cast<const char*>(p), len};
+  }
   static Node* Make(int level, double score, std::string_view member) {
-    size_t total = sizeof(Node) + sizeof(Level) * size_t(level) + member.size();
+    unsigned char varint[10];
+    size_t vlen = 0;
+    for (size_t len = member.size();; len >>= 7) {
+      varint[vlen++] = uint8_t((len & 0x7F) | (len >= 0x80 ? 0x80 : 0));
+      if (len < 0x80) break;
+    }
+    size_t total = kHeader + kUpper * size_t(level - 1) + vlen + member.size();
+    // Never below sizeof(Node) (the struct rounds 33 up to 40); free with jemalloc's classes.
+    total = std::max(total, sizeof(Node));
     auto* n = static_cast<Node*>(std::malloc(total));
     n->score = score;
     n->backward = nullptr;
     n->hnext = nullptr;
-    n->len = uint32_t(member.size());
+    n->fwd0 = nullptr;
     n->level = uint8_t(level);
-    for (int i = 0; i < level; i++) n->lv[i] = {nullptr, 0};
-    if (!member.empty()) {
-      std::memcpy(reinterpret_cast<char*>(&n->lv[level]), member.data(), member.size());
+    for (int i = 1; i < level; i++) {
+      n->set_fwd(i, nullptr);
+      n->set_span(i, 0);
     }
+    unsigned char* p = n->Up(level);
+    std::memcpy(p, varint, vlen);
+    if (!member.empty()) std::memcpy(p + vlen, member.data(), member.size());
     return n;
   }
 };
+static_assert(offsetof(ZSkipList::Node, level) == 32);
 
 ZSkipList::ZSkipList() : header_(Node::Make(kMaxLevel, 0, {})) {}
 
 ZSkipList::~ZSkipList() {
-  Node* x = header_->lv[0].fwd;
+  Node* x = header_->fwd(0);
   while (x) {
-    Node* next = x->lv[0].fwd;
+    Node* next = x->fwd(0);
     std::free(x);
     x = next;
   }
@@ -178,9 +238,9 @@ void ZSkipList::Insert(double score, std::string_view member) {
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; i--) {
     rank[i] = i == level_ - 1 ? 0 : rank[i + 1];
-    while (x->lv[i].fwd && Less(x->lv[i].fwd->score, x->lv[i].fwd->member(), score, member)) {
-      rank[i] += x->lv[i].span;
-      x = x->lv[i].fwd;
+    for (Node* next; (next = x->fwd(i)) && Less(next->score, next->member(), score, member);) {
+      rank[i] += x->span(i);
+      x = next;
     }
     update[i] = x;
   }
@@ -189,21 +249,21 @@ void ZSkipList::Insert(double score, std::string_view member) {
     for (int i = level_; i < level; i++) {
       rank[i] = 0;
       update[i] = header_;
-      header_->lv[i].span = length_;
+      header_->set_span(i, length_);
     }
     level_ = level;
   }
   x = Node::Make(level, score, member);
   for (int i = 0; i < level; i++) {
-    x->lv[i].fwd = update[i]->lv[i].fwd;
-    update[i]->lv[i].fwd = x;
-    x->lv[i].span = update[i]->lv[i].span - (rank[0] - rank[i]);
-    update[i]->lv[i].span = rank[0] - rank[i] + 1;
+    x->set_fwd(i, update[i]->fwd(i));
+    update[i]->set_fwd(i, x);
+    x->set_span(i, update[i]->span(i) - (rank[0] - rank[i]));
+    update[i]->set_span(i, rank[0] - rank[i] + 1);
   }
-  for (int i = level; i < level_; i++) update[i]->lv[i].span++;
+  for (int i = level; i < level_; i++) update[i]->set_span(i, update[i]->span(i) + 1);
   x->backward = update[0] == header_ ? nullptr : update[0];
-  if (x->lv[0].fwd) {
-    x->lv[0].fwd->backward = x;
+  if (x->fwd(0)) {
+    x->fwd(0)->backward = x;
   } else {
     tail_ = x;
   }
@@ -213,19 +273,19 @@ void ZSkipList::Insert(double score, std::string_view member) {
 
 void ZSkipList::Unlink(Node* x, Node** update) {
   for (int i = 0; i < level_; i++) {
-    if (update[i]->lv[i].fwd == x) {
-      update[i]->lv[i].span += x->lv[i].span - 1;
-      update[i]->lv[i].fwd = x->lv[i].fwd;
+    if (update[i]->fwd(i) == x) {
+      update[i]->set_span(i, update[i]->span(i) + x->span(i) - 1);
+      update[i]->set_fwd(i, x->fwd(i));
     } else {
-      update[i]->lv[i].span -= 1;
+      update[i]->set_span(i, update[i]->span(i) - 1);
     }
   }
-  if (x->lv[0].fwd) {
-    x->lv[0].fwd->backward = x->backward;
+  if (x->fwd(0)) {
+    x->fwd(0)->backward = x->backward;
   } else {
     tail_ = x->backward;
   }
-  while (level_ > 1 && !header_->lv[level_ - 1].fwd) level_--;
+  while (level_ > 1 && !header_->fwd(level_ - 1)) level_--;
   length_--;
 }
 
@@ -236,9 +296,9 @@ bool ZSkipList::Delete(std::string_view member) {
   Node* update[kMaxLevel];
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; i--) {
-    while (x->lv[i].fwd &&
-           Less(x->lv[i].fwd->score, x->lv[i].fwd->member(), target->score, member)) {
-      x = x->lv[i].fwd;
+    for (Node* next;
+         (next = x->fwd(i)) && Less(next->score, next->member(), target->score, member);) {
+      x = next;
     }
     update[i] = x;
   }
@@ -267,9 +327,9 @@ bool ZSkipList::Rank(std::string_view member, size_t* rank, double* score) const
   size_t r = 0;
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; i--) {
-    while (x->lv[i].fwd && !Less(s, member, x->lv[i].fwd->score, x->lv[i].fwd->member())) {
-      r += x->lv[i].span;
-      x = x->lv[i].fwd;
+    for (Node* next; (next = x->fwd(i)) && !Less(s, member, next->score, next->member());) {
+      r += x->span(i);
+      x = next;
     }
   }
   *rank = r - 1;
@@ -281,9 +341,9 @@ size_t ZSkipList::CountBelow(const ZBelowFn& below) const {
   size_t r = 0;
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; i--) {
-    while (x->lv[i].fwd && below(x->lv[i].fwd->score, x->lv[i].fwd->member())) {
-      r += x->lv[i].span;
-      x = x->lv[i].fwd;
+    for (Node* next; (next = x->fwd(i)) && below(next->score, next->member());) {
+      r += x->span(i);
+      x = next;
     }
   }
   return r;
@@ -293,9 +353,9 @@ ZSkipList::Node* ZSkipList::NodeByRank(size_t rank1) const {
   size_t traversed = 0;
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; i--) {
-    while (x->lv[i].fwd && traversed + x->lv[i].span <= rank1) {
-      traversed += x->lv[i].span;
-      x = x->lv[i].fwd;
+    while (x->fwd(i) && traversed + x->span(i) <= rank1) {
+      traversed += x->span(i);
+      x = x->fwd(i);
     }
     if (traversed == rank1) return x;
   }
@@ -306,7 +366,7 @@ void ZSkipList::ForRange(size_t lo, size_t hi, bool rev, const ZVisitFn& fn) con
   if (lo >= hi) return;
   if (!rev) {
     Node* x = NodeByRank(lo + 1);
-    for (size_t n = hi - lo; n > 0 && x; n--, x = x->lv[0].fwd) fn(x->member(), x->score);
+    for (size_t n = hi - lo; n > 0 && x; n--, x = x->fwd(0)) fn(x->member(), x->score);
   } else {
     Node* x = NodeByRank(hi);
     for (size_t n = hi - lo; n > 0 && x; n--, x = x->backward) fn(x->member(), x->score);
@@ -319,15 +379,15 @@ void ZSkipList::DeleteRange(size_t lo, size_t hi) {
   size_t traversed = 0;
   Node* x = header_;
   for (int i = level_ - 1; i >= 0; i--) {
-    while (x->lv[i].fwd && traversed + x->lv[i].span <= lo) {
-      traversed += x->lv[i].span;
-      x = x->lv[i].fwd;
+    while (x->fwd(i) && traversed + x->span(i) <= lo) {
+      traversed += x->span(i);
+      x = x->fwd(i);
     }
     update[i] = x;
   }
-  x = x->lv[0].fwd;
+  x = x->fwd(0);
   for (size_t n = hi - lo; n > 0 && x; n--) {
-    Node* next = x->lv[0].fwd;
+    Node* next = x->fwd(0);
     HashRemove(x);
     Unlink(x, update);
     std::free(x);
@@ -363,20 +423,20 @@ uint64_t ZSkipList::Scan(uint64_t cursor, size_t count, const ZVisitFn& fn) cons
 size_t ZSkipList::MemoryUsage() const {
   size_t total = malloc_usable_size(const_cast<ZSkipList*>(this)) + malloc_usable_size(header_);
   if (buckets_) total += malloc_usable_size(buckets_);
-  for (Node* x = header_->lv[0].fwd; x; x = x->lv[0].fwd) total += malloc_usable_size(x);
+  for (Node* x = header_->fwd(0); x; x = x->fwd(0)) total += malloc_usable_size(x);
   return total;
 }
 
 ZSkipList* ZSkipList::Clone() const {
   auto* c = new ZSkipList();
-  for (Node* x = header_->lv[0].fwd; x; x = x->lv[0].fwd) c->Insert(x->score, x->member());
+  for (Node* x = header_->fwd(0); x; x = x->fwd(0)) c->Insert(x->score, x->member());
   return c;
 }
 
 bool ZSkipList::Validate() const {
   size_t n = 0;
   Node* prev = nullptr;
-  for (Node* x = header_->lv[0].fwd; x; x = x->lv[0].fwd) {
+  for (Node* x = header_->fwd(0); x; x = x->fwd(0)) {
     if (x->backward != prev) return false;
     if (prev && !Less(prev->score, prev->member(), x->score, x->member())) return false;
     Node** slot = Slot(x->member());
