@@ -69,6 +69,10 @@ CommandTable::CommandTable() {
   RegisterSortFamily(*this);
   RegisterMultiFamily(*this);
   RegisterMemoryFamily(*this);
+  RegisterStreamFamily(*this);
+  RegisterStreamGroupFamily(*this);
+  RegisterPubSubFamily(*this);
+  RegisterTrackingFamily(*this);  // after RegisterClientFamily: adds CLIENT subcommands
 }
 
 CommandSpec* CommandTable::Add(CommandSpec spec) {

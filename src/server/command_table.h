@@ -242,6 +242,10 @@ void RegisterGeoFamily(CommandTable& t);
 void RegisterSortFamily(CommandTable& t);
 void RegisterMultiFamily(CommandTable& t);
 void RegisterMemoryFamily(CommandTable& t);
+void RegisterStreamFamily(CommandTable& t);
+void RegisterStreamGroupFamily(CommandTable& t);
+void RegisterPubSubFamily(CommandTable& t);
+void RegisterTrackingFamily(CommandTable& t);
 
 }  // namespace ember
 

@@ -33,6 +33,7 @@
 #include "server/client.h"
 #include "server/config.h"
 #include "server/multi.h"
+#include "server/pubsub.h"
 
 namespace ember {
 
@@ -122,6 +123,9 @@ class Server : public KeyspaceObserver {
   // Clients blocked on keys (BLPOP & co.): wait lists, ready keys, deadlines.
   BlockingManager& blocking() { return blocking_; }
 
+  // Channel and pattern subscriptions, message delivery.
+  PubSub& pubsub() { return pubsub_; }
+
   // WATCHed keys of all clients (transactions).
   WatchRegistry& watches() { return watches_; }
 
@@ -188,6 +192,7 @@ class Server : public KeyspaceObserver {
   std::vector<Client*> monitors_;
   WatchRegistry watches_;
   BlockingManager blocking_{this};
+  PubSub pubsub_{this};
   uint64_t error_mark_ = 0;  // total_error_replies when the current Call's handler started
   std::deque<SlowlogEntry> slowlog_;
   uint64_t slowlog_next_id_ = 0;

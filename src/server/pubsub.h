@@ -1,0 +1,26 @@
+// PubSub: channel and pattern subscriptions (SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE) and message
+// delivery (PUBLISH, SPUBLISH, keyspace notifications, tracking redirects).
+// CONTRACT (being implemented): Publish's signature is fixed; everything else may grow.
+// Ownership: the Server owns the PubSub. Thread: command thread only.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+namespace ember {
+
+class Server;
+
+class PubSub {
+ public:
+  explicit PubSub(Server* server) : server_(server) {}
+
+  // Delivers `message` on `channel` to every subscriber of the channel and of every matching
+  // pattern. Returns the number of clients that received it (PUBLISH's reply).
+  size_t Publish(std::string_view channel, std::string_view message);
+
+ private:
+  Server* server_;
+};
+
+}  // namespace ember
