@@ -9,6 +9,7 @@
 
 namespace ember {
 
+class Client;
 class Server;
 
 class PubSub {
@@ -18,6 +19,11 @@ class PubSub {
   // Delivers `message` on `channel` to every subscriber of the channel and of every matching
   // pattern. Returns the number of clients that received it (PUBLISH's reply).
   size_t Publish(std::string_view channel, std::string_view message);
+
+  // True if client c is subscribed to exactly `channel` (not through a pattern). Client-side
+  // caching uses it: a RESP2 redirect client gets invalidations only when subscribed to
+  // __redis__:invalidate.
+  bool IsChannelSubscriber(const Client& c, std::string_view channel) const;
 
  private:
   Server* server_;
