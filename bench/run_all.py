@@ -22,8 +22,10 @@ import memory  # noqa: E402
 import stall  # noqa: E402
 import throughput  # noqa: E402
 import throughput_collections  # noqa: E402
+import throughput_streams  # noqa: E402
+import scripting  # noqa: E402
 
-SUITES = ["throughput", "collections", "memory", "cpu", "stall"]
+SUITES = ["throughput", "collections", "streams", "scripting", "memory", "cpu", "stall"]
 
 
 def git_rev():
@@ -66,10 +68,11 @@ def headline(results):
     if t:
         rows.append(["throughput", "geomean rps ratio over %d cells" % len(t["cells"]),
                      C.fmt_ratio(t["geomean_ratio"]), "higher"])
-    t = results.get("collections")
-    if t:
-        rows.append(["collections", "geomean rps ratio over %d cells" % len(t["cells"]),
-                     C.fmt_ratio(t["geomean_ratio"]), "higher"])
+    for name in ("collections", "streams", "scripting"):
+        t = results.get(name)
+        if t:
+            rows.append([name, "geomean rps ratio over %d cells" % len(t["cells"]),
+                         C.fmt_ratio(t["geomean_ratio"]), "higher"])
     m = results.get("memory")
     if m:
         for r in m["rows"]:
@@ -89,7 +92,7 @@ def headline(results):
         C.table(["suite", "metric", "ember/redis", "better"], rows, markdown=True)
 
 
-MODULES = {"throughput": throughput, "collections": throughput_collections, "memory": memory, "cpu": cpu, "stall": stall}
+MODULES = {"throughput": throughput, "collections": throughput_collections, "streams": throughput_streams, "scripting": scripting, "memory": memory, "cpu": cpu, "stall": stall}
 
 
 def main():
@@ -157,8 +160,8 @@ def main():
             results[suite] = throughput.run(binaries, rounds=min(rounds, 3) if args.quick
                                             else rounds, quick=args.quick,
                                             duration=args.duration, fixed_n=fixed)
-        elif suite == "collections":
-            results[suite] = throughput_collections.run(
+        elif suite in ("collections", "streams", "scripting"):
+            results[suite] = MODULES[suite].run(
                 binaries, rounds=min(rounds, 3) if args.quick else rounds, quick=args.quick,
                 duration=args.duration)
         elif suite == "memory":

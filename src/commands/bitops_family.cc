@@ -25,6 +25,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace ember {
 namespace {
@@ -91,7 +92,10 @@ void SetBit(CommandContext& ctx) {
   KvEntry* e = BitmapForWrite(ctx, ctx.arg(1), size_t(offset >> 3) + 1, &grown);
   if (!e) return;
   bool old = bitops::SetBit(RawBytes(e), offset, value != 0);
-  if (grown || old != (value != 0)) ctx.db().NotifyModified(ctx.arg(1));
+  if (grown || old != (value != 0)) {
+    ctx.db().NotifyModified(ctx.arg(1));
+    NotifyKeyspaceEvent(ctx, kNotifyString, "setbit", ctx.arg(1));
+  }
   ctx.reply().Integer(old);
 }
 
@@ -229,7 +233,10 @@ void BitOp(CommandContext& ctx) {
   Db& db = ctx.db();
   std::string_view dest = ctx.arg(2);
   if (max_len == 0) {  // every source empty: the result is an empty string, i.e. no key
-    if (db.Delete(dest)) db.NotifyModified(dest);
+    if (db.Delete(dest)) {
+      db.NotifyModified(dest);
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", dest);
+    }
     return ctx.reply().Integer(0);
   }
   RawString* r = RawString::Create({}, max_len);
@@ -237,6 +244,7 @@ void BitOp(CommandContext& ctx) {
   bitops::Combine(*op, sources, {reinterpret_cast<uint8_t*>(r->data), max_len});
   db.Upsert(KvEntry::CreateObj(dest, ObjType::kString, ObjEncoding::kRaw, r));
   db.NotifyModified(dest);
+  NotifyKeyspaceEvent(ctx, kNotifyString, "set", dest);
   ctx.reply().Integer(int64_t(max_len));
 }
 
@@ -356,7 +364,10 @@ void BitFieldGeneric(CommandContext& ctx, bool read_only) {
     WriteOutcome w = RunFieldWrite(reply, RawBytes(e), op);
     changed |= w == WriteOutcome::kChanged || (w == WriteOutcome::kSame && grown);
   });
-  if (changed) ctx.db().NotifyModified(key);
+  if (changed) {
+    ctx.db().NotifyModified(key);
+    NotifyKeyspaceEvent(ctx, kNotifyString, "setbit", key);
+  }
 }
 
 // BITFIELD key [GET encoding offset | [OVERFLOW WRAP | SAT | FAIL] SET encoding offset value |

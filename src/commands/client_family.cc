@@ -4,7 +4,7 @@
 // flags and ACL categories are checked by the dispatcher. The state lives in Client
 // (server/client.h); pausing and the REPLY OFF/SKIP filtering are done by the dispatcher
 // (Server::Execute), this file only sets the flags. CLIENT TRACKING/CACHING/GETREDIR/
-// TRACKINGINFO/UNBLOCK arrive with their own issues.
+// TRACKINGINFO are rows of tracking_family.cc.
 #include <climits>
 #include <string>
 #include <vector>
@@ -12,6 +12,8 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/tracking.h"
+#include "server/pubsub.h"
 
 namespace ember {
 namespace {
@@ -47,6 +49,8 @@ std::string FlagLetters(const Client& c) {
   if (fl & kClientMulti) f += 'x';
   if (fl & (kClientBlocked | kClientPaused)) f += 'b';  // a parked (paused) client is blocked
   if (fl & kClientTracking) f += 't';
+  if (c.tracking_flags & kTrackingBrokenRedir) f += 'R';
+  if (c.tracking_flags & kTrackingBcast) f += 'B';
   if (fl & kClientDirtyCas) f += 'd';
   if (fl & kClientCloseAfterReply) f += 'c';
   if (fl & kClientCloseAsap) f += 'A';
@@ -74,22 +78,31 @@ void AppendClientLine(CommandContext& ctx, const Client& c, std::string* out) {
     if (c.flags & kClientWriteHandler) events += 'w';
   }
   size_t qbuf = c.qbuf.size(), qcap = c.qbuf.capacity();
-  size_t obl = c.PendingOutputBytes();
+  // obl: bytes in the reply buffer; oll: sealed chunks queued behind it; omem: every pending
+  // byte, shared message chunks included (what client-output-buffer-limit measures).
+  size_t omem = c.PendingOutputBytes();
+  size_t oll = c.output_chunks();
+  size_t obl = oll ? c.obuf.size() : c.obuf.size() - c.opos;
+  size_t sub = c.subs ? c.subs->count(SubKind::kChannel) : 0;
+  size_t psub = c.subs ? c.subs->count(SubKind::kPattern) : 0;
+  size_t ssub = c.subs ? c.subs->count(SubKind::kShard) : 0;
+  size_t subs_mem = c.subs ? sizeof(ClientSubscriptions) + c.subs->MemoryUsage() : 0;
   // Transaction fields: multi= queued commands (-1 outside MULTI), multi-mem= bytes of the
   // transaction context. (Redis 7.4's watch= field is not in 7.2, the version Ember reports.)
   long long multi = -1;
   if (c.flags & kClientMulti) multi = c.tx ? static_cast<long long>(c.tx->queue.size()) : 0;
   size_t multi_mem = c.tx ? c.tx->MemoryUsage() : 0;
-  size_t tot_mem = sizeof(Client) + qcap + c.obuf.capacity() + c.name.size() + multi_mem;
+  size_t tot_mem = sizeof(Client) + qcap + c.obuf.capacity() + (omem - obl) + c.name.size() +
+                   multi_mem + subs_mem;
   char nums[512];
   snprintf(nums, sizeof(nums),
-           " age=%lld idle=%lld flags=%s db=%d sub=0 psub=0 ssub=0 multi=%lld qbuf=%zu "
-           "qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=0 omem=0 "
+           " age=%lld idle=%lld flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%lld qbuf=%zu "
+           "qbuf-free=%zu argv-mem=%zu multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%zu omem=%zu "
            "tot-mem=%zu events=%s cmd=",
            static_cast<long long>((now - c.ctime_ms) / 1000),
            static_cast<long long>((now - c.last_interaction_ms) / 1000), FlagLetters(c).c_str(),
-           c.db_index, multi, qbuf, qcap - qbuf, argv_mem, multi_mem, qcap, qcap, obl, tot_mem,
-           events.c_str());
+           c.db_index, sub, psub, ssub, multi, qbuf, qcap - qbuf, argv_mem, multi_mem, qcap, qcap,
+           obl, oll, omem, tot_mem, events.c_str());
   *out += "id=" + std::to_string(c.id);
   *out += " addr=";
   if (conn) *out += conn->peer();
@@ -100,7 +113,10 @@ void AppendClientLine(CommandContext& ctx, const Client& c, std::string* out) {
   *out += nums;
   *out += cmd ? cmd->name : std::string("NULL");
   *out += " user=" + c.user;
-  *out += " redir=-1 resp=" + std::to_string(const_cast<Client&>(c).reply().resp());
+  *out += " redir=" + std::to_string((c.flags & kClientTracking)
+                                          ? static_cast<long long>(c.tracking_redirect)
+                                          : -1LL);
+  *out += " resp=" + std::to_string(const_cast<Client&>(c).reply().resp());
   *out += " lib-name=" + c.lib_name;
   *out += " lib-ver=" + c.lib_ver + "\n";
 }
@@ -427,6 +443,15 @@ void ClientHelp(CommandContext& ctx) {
       "    Record the client library's name or version for CLIENT LIST.",
       "SETNAME <name>",
       "    Name this connection.",
+      "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]] [OPTIN] [OPTOUT] "
+      "[NOLOOP]",
+      "    Turn client-side caching invalidations for this connection on or off.",
+      "CACHING (YES|NO)",
+      "    With OPTIN / OPTOUT tracking: cache (or not) the keys of the next command.",
+      "GETREDIR",
+      "    The id invalidations are redirected to (0: none, -1: tracking is off).",
+      "TRACKINGINFO",
+      "    The tracking options, redirect and prefixes of this connection.",
       "UNBLOCK <clientid> [TIMEOUT|ERROR]",
       "    Release a client blocked on keys, as if it timed out, or with an UNBLOCKED error.",
       "UNPAUSE",

@@ -8,6 +8,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace ember {
 
@@ -79,12 +80,14 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, bool seconds) {
   std::string_view key = ctx.arg(1);
   KvEntry* e = db.LookupWrite(key);
   if (!e || !ConditionsAllow(cond, e->expire_ms(), when)) return ctx.reply().Integer(0);
-  if (when <= ctx.NowMs()) {
+  bool past = when <= ctx.NowMs();
+  if (past) {
     db.Delete(key);  // a time already past deletes the key (replicated as DEL by Redis)
   } else {
     db.SetExpire(e, when);
   }
   db.NotifyModified(key);
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, past ? "del" : "expire", key);
   ctx.reply().Integer(1);
 }
 
@@ -130,6 +133,7 @@ void Persist(CommandContext& ctx) {
   if (!e || !e->has_expire()) return ctx.reply().Integer(0);
   db.Persist(e);
   db.NotifyModified(ctx.arg(1));
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", ctx.arg(1));
   ctx.reply().Integer(1);
 }
 

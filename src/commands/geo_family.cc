@@ -22,6 +22,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace ember {
 namespace {
@@ -122,6 +123,7 @@ void AddPoints(CommandContext& ctx, size_t first, const std::vector<double>& sco
   }
   ctx.db().StoreObject(key, e, ObjType::kZSet, z.encoding(), z.obj());
   ctx.db().NotifyModified(key);
+  NotifyKeyspaceEvent(ctx, kNotifyZset, "zadd", key);  // GEOADD runs as a ZADD in Redis
 }
 
 // GEOADD key [NX | XX] [CH] longitude latitude member [longitude latitude member ...]
@@ -482,12 +484,17 @@ void ReplyPoints(ReplyBuilder& r, const SearchRequest& q, const std::vector<GeoP
 }
 
 // Replaces the destination with the first n points (scores: geohashes, or distances in the
-// request's unit for STOREDIST); no points deletes it. Replies the number stored.
+// request's unit for STOREDIST); no points deletes it. Replies the number stored. Keyspace
+// events: `event` for a stored result, "del" when no points removed the destination.
 void StorePoints(CommandContext& ctx, const SearchRequest& q, const std::vector<GeoPoint>& points,
-                 size_t n) {
+                 size_t n, std::string_view event) {
   Db& db = ctx.db();
-  bool existed = db.Delete(q.store_key);
-  if (n > 0) {
+  if (n == 0) {
+    if (db.Delete(q.store_key)) {
+      db.NotifyModified(q.store_key);
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", q.store_key);
+    }
+  } else {
     ZSetObject z = ZSetObject::Create();
     ZSetLimits limits = Limits(ctx);
     if (int64_t(n) > limits.max_entries) z.ConvertToSkiplist();
@@ -495,9 +502,11 @@ void StorePoints(CommandContext& ctx, const SearchRequest& q, const std::vector<
       z.Set(points[i].member, q.store_dist ? points[i].dist / q.shape.unit : points[i].score,
             limits);
     }
-    db.StoreObject(q.store_key, nullptr, ObjType::kZSet, z.encoding(), z.obj());
+    // Replaces any old value (and its TTL); a new key only when it did not exist ("new").
+    db.Upsert(KvEntry::CreateObj(q.store_key, ObjType::kZSet, z.encoding(), z.obj()));
+    db.NotifyModified(q.store_key);
+    NotifyKeyspaceEvent(ctx, kNotifyZset, event, q.store_key);
   }
-  if (n > 0 || existed) db.NotifyModified(q.store_key);
   ctx.reply().Integer(int64_t(n));
 }
 
@@ -516,7 +525,10 @@ void SearchCommand(CommandContext& ctx, size_t src, unsigned flags) {
   size_t n = points.size();
   if (q.count != 0 && size_t(q.count) < n) n = size_t(q.count);
   SortPoints(&points, n, q.sort);
-  if (q.store) return StorePoints(ctx, q, points, n);
+  if (q.store) {
+    return StorePoints(ctx, q, points, n,
+                       (flags & kSearch) ? "geosearchstore" : "georadiusstore");
+  }
   ReplyPoints(ctx.reply(), q, points, n);
 }
 

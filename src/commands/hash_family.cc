@@ -28,6 +28,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 #include "server/scan_args.h"
 
 namespace ember {
@@ -54,6 +55,7 @@ bool SetPairs(CommandContext& ctx, int64_t* added) {
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2)
     *added += h.Set(ctx.arg(i), ctx.arg(i + 1), limits);
   StoreHash(ctx.db(), key, e, h);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hset", key);
   return true;
 }
 
@@ -80,6 +82,7 @@ void HSetNx(CommandContext& ctx) {
   HashObject h = OpenForWrite(e);
   h.Set(ctx.arg(2), ctx.arg(3), HashLimitsFor(ctx));
   StoreHash(ctx.db(), key, e, h);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hset", key);
   ctx.reply().Integer(1);
 }
 
@@ -93,7 +96,10 @@ void HDel(CommandContext& ctx) {
   int64_t deleted = 0;
   for (size_t i = 2; i < ctx.argc() && h.Len() > 0; i++) deleted += h.Delete(ctx.arg(i));
   if (deleted) {
+    bool emptied = h.Len() == 0;
     StoreHash(ctx.db(), key, e, h);
+    NotifyKeyspaceEvent(ctx, kNotifyHash, "hdel", key);
+    if (emptied) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
   }
   ctx.reply().Integer(deleted);
 }
@@ -121,6 +127,7 @@ void HIncrBy(CommandContext& ctx) {
   h.Set(ctx.arg(2), std::string_view(buf, Int64ToChars(result, buf)), HashLimitsFor(ctx),
         /*keep_ttl=*/true);
   StoreHash(ctx.db(), key, e, h);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hincrby", key);
   ctx.reply().Integer(result);
 }
 
@@ -145,6 +152,7 @@ void HIncrByFloat(CommandContext& ctx) {
   HashObject h = OpenForWrite(e);
   h.Set(ctx.arg(2), buf, HashLimitsFor(ctx), /*keep_ttl=*/true);
   StoreHash(ctx.db(), key, e, h);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hincrbyfloat", key);
   ctx.reply().Bulk(buf);
 }
 

@@ -21,6 +21,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace ember {
 namespace {
@@ -121,6 +122,14 @@ void StoreWithTtl(CommandContext& ctx, std::string_view key, KvEntry* e, HashObj
   if (ttl_set && next != KvEntry::kNoExpire) ctx.db().IndexFieldExpire(key, next);
 }
 
+// Keyspace events after a field-TTL command changed `key` (Redis 7.4 / 8.0): `event` for
+// the command's change, then "del" if the hash was emptied (`emptied`, read before storing).
+void NotifyFieldChange(CommandContext& ctx, std::string_view key, std::string_view event,
+                       bool emptied) {
+  NotifyKeyspaceEvent(ctx, kNotifyHash, event, key);
+  if (emptied) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
+}
+
 // ---------------------------------------------------------------------------------------------
 // HEXPIRE family
 
@@ -143,15 +152,20 @@ void ExpireGeneric(CommandContext& ctx, int64_t unit_ms, bool relative) {
   ReplyBuilder& r = ctx.reply();
   if (!e) return ReplyAll(r, n, kNoField);
   HashObject h = HashOf(e);
-  bool changed = false, ttl_set = false;
+  bool changed = false, ttl_set = false, deleted = false;
   r.ArrayHeader(n);
   for (size_t i = at + 1; i < ctx.argc(); i++) {
     int64_t code = ExpireField(ctx, h, ctx.arg(i), when, cond);
     changed |= code == kSet || code == kDeleted;
     ttl_set |= code == kSet;
+    deleted |= code == kDeleted;
     r.Integer(code);
   }
-  if (changed) StoreWithTtl(ctx, key, e, h, ttl_set);
+  if (!changed) return;
+  bool emptied = h.Len() == 0;
+  StoreWithTtl(ctx, key, e, h, ttl_set);
+  // A time already past deletes the fields: reported as an HDEL, as Redis does.
+  NotifyFieldChange(ctx, key, deleted ? "hdel" : "hexpire", emptied);
 }
 
 // HEXPIRE key seconds [NX | XX | GT | LT] FIELDS numfields field [field ...]
@@ -236,7 +250,9 @@ void HPersist(CommandContext& ctx) {
       r.Integer(1);
     }
   }
-  if (changed) StoreHash(ctx.db(), key, e, h);
+  if (!changed) return;
+  StoreHash(ctx.db(), key, e, h);
+  NotifyFieldChange(ctx, key, "hpersist", false);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,7 +336,11 @@ void HGetEx(CommandContext& ctx) {
     r.Bulk(v);  // copied into the reply before the field changes
     changed |= ApplyGetEx(ctx, h, ctx.arg(i), o, &ttl_set);
   }
-  if (changed) StoreWithTtl(ctx, key, e, h, ttl_set);
+  if (!changed) return;
+  bool emptied = h.Len() == 0;
+  StoreWithTtl(ctx, key, e, h, ttl_set);
+  std::string_view event = o.persist ? "hpersist" : ttl_set ? "hexpire" : "hdel";
+  NotifyFieldChange(ctx, key, event, emptied);
 }
 
 // HGETDEL key FIELDS numfields field [field ...]
@@ -345,7 +365,10 @@ void HGetDel(CommandContext& ctx) {
     r.Bulk(v);
     deleted |= h.Delete(ctx.arg(i));
   }
-  if (deleted) StoreHash(ctx.db(), key, e, h);
+  if (!deleted) return;
+  bool emptied = h.Len() == 0;
+  StoreHash(ctx.db(), key, e, h);
+  NotifyFieldChange(ctx, key, "hdel", emptied);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -469,7 +492,10 @@ void HSetEx(CommandContext& ctx) {
       h.SetExpire(field, o.when_ms);
     }
   }
+  bool emptied = h.Len() == 0;
   StoreWithTtl(ctx, key, e, h, o.set_ttl && !past);
+  NotifyKeyspaceEvent(ctx, kNotifyHash, "hset", key);
+  if (o.set_ttl) NotifyFieldChange(ctx, key, past ? "hdel" : "hexpire", emptied);
   ctx.reply().Integer(1);
 }
 

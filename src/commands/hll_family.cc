@@ -13,6 +13,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace ember {
 namespace {
@@ -123,6 +124,7 @@ void PfAdd(CommandContext& ctx) {
     db.NotifyModified(key);
   }
   if (corrupt) return ctx.reply().Error(errors::kHllCorrupt);
+  if (updated) NotifyKeyspaceEvent(ctx, kNotifyString, "pfadd", key);
   ctx.reply().Integer(updated ? 1 : 0);
 }
 
@@ -164,6 +166,7 @@ void PfMerge(CommandContext& ctx) {
   if (!ok) return ctx.reply().Error(errors::kHllCorrupt);
   hll::InvalidateCache(r->data);
   db.NotifyModified(key);
+  NotifyKeyspaceEvent(ctx, kNotifyString, "pfadd", key);  // Redis reports a merge as a PFADD
   ctx.reply().Ok();
 }
 

@@ -19,6 +19,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 #include "server/scan_args.h"
 
 namespace ember {
@@ -87,6 +88,7 @@ void DeleteKeys(CommandContext& ctx) {
   for (size_t i = 1; i < ctx.argc(); i++) {
     if (db.Delete(ctx.arg(i))) {
       db.NotifyModified(ctx.arg(i));
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.arg(i));
       n++;
     }
   }
@@ -144,6 +146,8 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   AddWithLru(db, Rekey(unlinked, dst), lru);
   db.NotifyModified(src);
   db.NotifyModified(dst);
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "rename_from", src);
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "rename_to", dst);
   if (nx)
     ctx.reply().Integer(1);
   else
@@ -238,6 +242,8 @@ void Move(CommandContext& ctx) {
   AddWithLru(dst, e, e->lru());
   src.NotifyModified(key);
   dst.NotifyModified(key);
+  NotifyKeyspaceEvent(ctx.server(), kNotifyGeneric, "move_from", key, src.index());
+  NotifyKeyspaceEvent(ctx.server(), kNotifyGeneric, "move_to", key, dst.index());
   ctx.reply().Integer(1);
 }
 
@@ -269,6 +275,7 @@ void Copy(CommandContext& ctx) {
   if (exists) dst->Delete(newkey);
   dst->Add(copy);
   dst->NotifyModified(newkey);
+  NotifyKeyspaceEvent(ctx.server(), kNotifyGeneric, "copy_to", newkey, dst->index());
   ctx.reply().Integer(1);
 }
 
@@ -327,7 +334,7 @@ uint64_t LfuCounter(const KvEntry* e, const ServerConfig& cfg, int64_t now_ms) {
 // The key named by OBJECT's argument, without touching its access time; replies null if
 // absent.
 KvEntry* ObjectLookup(CommandContext& ctx) {
-  KvEntry* e = ctx.db().LookupRead(ctx.arg(2), LookupFlags::kNoTouch);
+  KvEntry* e = ctx.db().LookupRead(ctx.arg(2), LookupFlags::kNoTouch | LookupFlags::kNoNotify);
   if (!e) ctx.reply().NullBulk();
   return e;
 }

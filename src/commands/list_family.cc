@@ -23,6 +23,7 @@
 #include "server/blocking.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace ember {
 namespace {
@@ -51,6 +52,28 @@ void Store(Db& db, std::string_view key, KvEntry* e, ListObject l) {
   db.StoreObject(key, e, ObjType::kList, l.encoding(), l.obj());
   if (l.Len() == 0) db.Delete(key);
   db.NotifyModified(key);
+}
+
+// Keyspace events of a push to `end` of `key`.
+void NotifyPush(CommandContext& ctx, std::string_view key, ListEnd end) {
+  NotifyKeyspaceEvent(ctx, kNotifyList, end == ListEnd::kHead ? "lpush" : "rpush", key);
+}
+
+// Keyspace events of a pop from `end` of `key`: "lpop"/"rpop", then "del" if it `emptied` the
+// list (Redis reports one pop event per command, whatever the count).
+void NotifyPop(CommandContext& ctx, std::string_view key, ListEnd end, bool emptied) {
+  NotifyKeyspaceEvent(ctx, kNotifyList, end == ListEnd::kHead ? "lpop" : "rpop", key);
+  if (emptied) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
+}
+
+// Stores `l` after elements were removed by `event` (LREM, LTRIM) and reports it, with "del"
+// when that emptied the list.
+void StoreAfterRemoval(CommandContext& ctx, std::string_view key, KvEntry* e, ListObject l,
+                       std::string_view event) {
+  bool emptied = l.Len() == 0;
+  Store(ctx.db(), key, e, l);
+  NotifyKeyspaceEvent(ctx, kNotifyList, event, key);
+  if (emptied) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
 }
 
 bool ParseEnd(std::string_view s, ListEnd* end) {
@@ -84,7 +107,9 @@ void PopMany(CommandContext& ctx, std::string_view key, KvEntry* e, ListEnd end,
     l.Pop(end, &v, Fill(ctx));
     r.Bulk(v);
   }
+  bool emptied = l.Len() == 0;
   Store(ctx.db(), key, e, l);
+  if (n > 0) NotifyPop(ctx, key, end, emptied);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -99,6 +124,7 @@ void Push(CommandContext& ctx, ListEnd end, bool only_existing) {
   for (size_t i = 2; i < ctx.argc(); i++) l.Push(end, ctx.arg(i), Fill(ctx));
   int64_t len = int64_t(l.Len());
   Store(ctx.db(), key, e, l);
+  NotifyPush(ctx, key, end);
   ctx.reply().Integer(len);
 }
 
@@ -127,7 +153,9 @@ void Pop(CommandContext& ctx, ListEnd end) {
   ListObject l = View(e);
   std::string v;
   l.Pop(end, &v, Fill(ctx));
+  bool emptied = l.Len() == 0;
   Store(ctx.db(), key, e, l);
+  NotifyPop(ctx, key, end, emptied);
   ctx.reply().Bulk(v);
 }
 
@@ -168,14 +196,20 @@ void Move(CommandContext& ctx, ListEnd from, ListEnd to) {
   ListObject sl = View(se);
   std::string v;
   sl.Pop(from, &v, Fill(ctx));
+  // Redis pushes onto the destination first, then reports the pop from the source.
   if (src == dst) {
     sl.Push(to, v, Fill(ctx));
     Store(ctx.db(), src, se, sl);
+    NotifyPush(ctx, dst, to);
+    NotifyPop(ctx, src, from, false);
   } else {
-    Store(ctx.db(), src, se, sl);
     ListObject dl = de ? View(de) : ListObject::Create();
     dl.Push(to, v, Fill(ctx));
     Store(ctx.db(), dst, de, dl);
+    NotifyPush(ctx, dst, to);
+    bool emptied = sl.Len() == 0;
+    Store(ctx.db(), src, se, sl);
+    NotifyPop(ctx, src, from, emptied);
   }
   ctx.reply().Bulk(v);
 }
@@ -223,7 +257,9 @@ void BlockingPop(CommandContext& ctx, ListEnd end) {
     ListObject l = View(e);
     std::string v;
     l.Pop(end, &v, Fill(ctx));
+    bool emptied = l.Len() == 0;
     Store(ctx.db(), key, e, l);
+    NotifyPop(ctx, key, end, emptied);
     ctx.reply().ArrayHeader(2);
     ctx.reply().Bulk(key);
     ctx.reply().Bulk(v);
@@ -382,6 +418,7 @@ void LSet(CommandContext& ctx) {
   ListObject l = View(e);
   if (!l.Set(index, ctx.arg(3), Fill(ctx))) return ctx.reply().Error(errors::kIndexOutOfRange);
   Store(ctx.db(), key, e, l);
+  NotifyKeyspaceEvent(ctx, kNotifyList, "lset", key);
   ctx.reply().Ok();
 }
 
@@ -402,6 +439,7 @@ void LInsert(CommandContext& ctx) {
   ListObject l = View(e);
   if (!l.Insert(ctx.arg(3), after, ctx.arg(4), Fill(ctx))) return ctx.reply().Integer(-1);
   Store(ctx.db(), key, e, l);
+  NotifyKeyspaceEvent(ctx, kNotifyList, "linsert", key);
   ctx.reply().Integer(int64_t(l.Len()));
 }
 
@@ -415,7 +453,7 @@ void LRem(CommandContext& ctx) {
   if (!e) return ctx.reply().Integer(0);
   ListObject l = View(e);
   size_t removed = l.Remove(count, ctx.arg(3), Fill(ctx));
-  if (removed) Store(ctx.db(), key, e, l);
+  if (removed) StoreAfterRemoval(ctx, key, e, l, "lrem");
   ctx.reply().Integer(int64_t(removed));
 }
 
@@ -437,7 +475,9 @@ void LTrim(CommandContext& ctx) {
   }
   if (start != 0 || stop != len - 1) {
     l.Trim(start, stop, Fill(ctx));
-    Store(ctx.db(), key, e, l);
+    StoreAfterRemoval(ctx, key, e, l, "ltrim");
+  } else {
+    NotifyKeyspaceEvent(ctx, kNotifyList, "ltrim", key);  // Redis reports even a no-op trim
   }
   ctx.reply().Ok();
 }

@@ -20,6 +20,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 #include "server/scan_args.h"
 
 namespace ember {
@@ -59,6 +60,14 @@ void Store(Db& db, std::string_view key, KvEntry* e, SetObject s) {
   if (s.Size() == 0) db.Delete(key);
 }
 
+// Keyspace events of a removal by `event` (SREM, SPOP) from `key`, then "del" if it `emptied`
+// the set.
+void NotifyRemoval(CommandContext& ctx, std::string_view key, std::string_view event,
+                   bool emptied) {
+  NotifyKeyspaceEvent(ctx, kNotifySet, event, key);
+  if (emptied) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
+}
+
 // Replies with every member, as a RESP3 set (an array in RESP2).
 void ReplyMembers(ReplyBuilder& r, const SetObject& s) {
   r.SetHeader(s.Size());
@@ -84,7 +93,10 @@ void SAdd(CommandContext& ctx) {
   int64_t added = 0;
   for (size_t i = 2; i < ctx.argc(); i++) added += s.Add(ctx.arg(i), limits);
   Store(ctx.db(), key, e, s);
-  if (added) ctx.db().NotifyModified(key);
+  if (added) {
+    ctx.db().NotifyModified(key);
+    NotifyKeyspaceEvent(ctx, kNotifySet, "sadd", key);
+  }
   ctx.reply().Integer(added);
 }
 
@@ -97,8 +109,12 @@ void SRem(CommandContext& ctx) {
   SetObject s = View(e);
   int64_t removed = 0;
   for (size_t i = 2; i < ctx.argc() && s.Size() > 0; i++) removed += s.Remove(ctx.arg(i));
+  bool emptied = s.Size() == 0;
   Store(ctx.db(), key, e, s);
-  if (removed) ctx.db().NotifyModified(key);
+  if (removed) {
+    ctx.db().NotifyModified(key);
+    NotifyRemoval(ctx, key, "srem", emptied);
+  }
   ctx.reply().Integer(removed);
 }
 
@@ -151,13 +167,18 @@ void SMove(CommandContext& ctx) {
   if (src == dst) return ctx.reply().Integer(View(src).Contains(member) ? 1 : 0);
   SetObject s = View(src);
   if (!s.Remove(member)) return ctx.reply().Integer(0);
+  bool emptied = s.Size() == 0;
   Store(db, src_key, src, s);
   db.NotifyModified(src_key);
+  NotifyRemoval(ctx, src_key, "srem", emptied);
   SetLimits limits = Limits(ctx);
   SetObject d = dst ? View(dst) : SetObject::Create(member, 1, limits);
   bool added = d.Add(member, limits);
   Store(db, dst_key, dst, d);
-  if (added) db.NotifyModified(dst_key);  // a member already there leaves it unchanged
+  if (added) {  // a member already there leaves it unchanged
+    db.NotifyModified(dst_key);
+    NotifyKeyspaceEvent(ctx, kNotifySet, "sadd", dst_key);
+  }
   ctx.reply().Integer(1);
 }
 
@@ -230,16 +251,20 @@ void SPop(CommandContext& ctx) {
   if (!e) return with_count ? r.SetHeader(0) : r.NullBulk();
   if (count == 0) return r.SetHeader(0);
   SetObject s = View(e);
+  bool emptied = false;
   if (!with_count) {
     PopOne(r, s);
+    emptied = s.Size() == 0;
     Store(ctx.db(), key, e, s);
   } else if (uint64_t(count) >= s.Size()) {
     ReplyMembers(r, s);  // everything: the key goes away
     ctx.db().Delete(key);
+    emptied = true;
   } else {
     PopCount(ctx, e, size_t(count));
   }
   ctx.db().NotifyModified(key);
+  NotifyRemoval(ctx, key, "spop", emptied);
 }
 
 // SRANDMEMBER with a positive count below the size of a set that is no listpack: `count`
@@ -358,12 +383,12 @@ struct Sources {
 };
 
 // Looks up args[first..end) as Redis does: every key is type-checked (a key of another type
-// is an error even after a missing one). Store variants look up for writing (no hit/miss
-// counting). Replies WRONGTYPE and returns false on a non-set.
-bool LoadSources(CommandContext& ctx, size_t first, size_t end, bool for_store, Sources* out) {
+// is an error even after a missing one), and read lookups count hits/misses (and report
+// "keymiss") in the store variants too. Replies WRONGTYPE and returns false on a non-set.
+bool LoadSources(CommandContext& ctx, size_t first, size_t end, Sources* out) {
   for (size_t i = first; i < end; i++) {
     KvEntry* e;
-    if (!(for_store ? WriteSet(ctx, ctx.arg(i), &e) : ReadSet(ctx, ctx.arg(i), &e))) return false;
+    if (!ReadSet(ctx, ctx.arg(i), &e)) return false;
     out->any_missing |= e == nullptr;
     out->sets.push_back(e);
   }
@@ -438,7 +463,7 @@ SetObject Compute(SetOp op, const Sources& src, const SetLimits& limits) {
 // The members come straight from the smallest set: no result set is built.
 void SInter(CommandContext& ctx) {
   Sources src;
-  if (!LoadSources(ctx, 1, ctx.argc(), false, &src)) return;
+  if (!LoadSources(ctx, 1, ctx.argc(), &src)) return;
   std::vector<std::string> out;
   if (!src.any_missing) {
     ForEachInIntersection(BySize(src.sets), [&out](std::string_view m) {
@@ -454,35 +479,40 @@ void SInter(CommandContext& ctx) {
 // SUNION key [key ...] / SDIFF key [key ...]
 void AlgebraRead(CommandContext& ctx, SetOp op) {
   Sources src;
-  if (!LoadSources(ctx, 1, ctx.argc(), false, &src)) return;
+  if (!LoadSources(ctx, 1, ctx.argc(), &src)) return;
   SetObject out = Compute(op, src, Limits(ctx));
   ReplyMembers(ctx.reply(), out);
   out.Destroy();
 }
 
-// SINTERSTORE / SUNIONSTORE / SDIFFSTORE destination key [key ...]
-void AlgebraStore(CommandContext& ctx, SetOp op) {
+// SINTERSTORE / SUNIONSTORE / SDIFFSTORE destination key [key ...]; `event` is the keyspace
+// event of a non-empty result.
+void AlgebraStore(CommandContext& ctx, SetOp op, std::string_view event) {
   Sources src;
-  if (!LoadSources(ctx, 2, ctx.argc(), true, &src)) return;
+  if (!LoadSources(ctx, 2, ctx.argc(), &src)) return;
   SetObject out = Compute(op, src, Limits(ctx));
   Db& db = ctx.db();
   std::string_view dst = ctx.arg(1);
   size_t n = out.Size();
   if (n == 0) {
     out.Destroy();
-    if (db.Delete(dst)) db.NotifyModified(dst);
+    if (db.Delete(dst)) {
+      db.NotifyModified(dst);
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", dst);
+    }
   } else {
     db.Upsert(KvEntry::CreateObj(dst, ObjType::kSet, out.encoding(), out.obj()));
     db.NotifyModified(dst);
+    NotifyKeyspaceEvent(ctx, kNotifySet, event, dst);
   }
   ctx.reply().Integer(int64_t(n));
 }
 
 void SUnion(CommandContext& ctx) { AlgebraRead(ctx, SetOp::kUnion); }
 void SDiff(CommandContext& ctx) { AlgebraRead(ctx, SetOp::kDiff); }
-void SInterStore(CommandContext& ctx) { AlgebraStore(ctx, SetOp::kInter); }
-void SUnionStore(CommandContext& ctx) { AlgebraStore(ctx, SetOp::kUnion); }
-void SDiffStore(CommandContext& ctx) { AlgebraStore(ctx, SetOp::kDiff); }
+void SInterStore(CommandContext& ctx) { AlgebraStore(ctx, SetOp::kInter, "sinterstore"); }
+void SUnionStore(CommandContext& ctx) { AlgebraStore(ctx, SetOp::kUnion, "sunionstore"); }
+void SDiffStore(CommandContext& ctx) { AlgebraStore(ctx, SetOp::kDiff, "sdiffstore"); }
 
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
 void SInterCard(CommandContext& ctx) {
@@ -502,7 +532,7 @@ void SInterCard(CommandContext& ctx) {
     }
   }
   Sources src;
-  if (!LoadSources(ctx, 2, end, false, &src)) return;
+  if (!LoadSources(ctx, 2, end, &src)) return;
   int64_t n = 0;
   if (!src.any_missing) {
     ForEachInIntersection(BySize(src.sets), [&n, limit](std::string_view) {

@@ -55,6 +55,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace ember {
 namespace {
@@ -417,10 +418,14 @@ void StoreSorted(CommandContext& ctx, const SortOptions& o, const Window& w, Sor
   int64_t n = int64_t(l.Len());
   if (n == 0) {
     l.Destroy();
-    if (db.Delete(o.store)) db.NotifyModified(o.store);
+    if (db.Delete(o.store)) {
+      db.NotifyModified(o.store);
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", o.store);
+    }
   } else {
     db.Upsert(KvEntry::CreateObj(o.store, ObjType::kList, l.encoding(), l.obj()));
     db.NotifyModified(o.store);
+    NotifyKeyspaceEvent(ctx, kNotifyList, "sortstore", o.store);
   }
   ctx.reply().Integer(n);
 }

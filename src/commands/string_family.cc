@@ -17,6 +17,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace ember {
 
@@ -265,6 +266,8 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   }
   if (opt.keep_ttl && existing) expire_at = existing->expire_ms();
   OpSetString(db, existing, key, value, expire_at);
+  NotifyKeyspaceEvent(ctx, kNotifyString, "set", key);
+  if (opt.expiry != ExpiryKind::kNone) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", key);
   if (opt.return_old) return;
   if (integer_replies) return ctx.reply().Integer(1);
   ctx.reply().Ok();
@@ -322,17 +325,22 @@ void GetEx(CommandContext& ctx) {
   ReplyString(ctx.reply(), e);
   Db& db = ctx.db();
   bool absolute = opt.expiry == ExpiryKind::kExAt || opt.expiry == ExpiryKind::kPxAt;
+  std::string_view event;
   if (absolute && at <= ctx.NowMs()) {
     // A timestamp already past deletes the key outright (a DEL, not an expiry).
     (void)db.Delete(key);
+    event = "del";
   } else if (opt.expiry != ExpiryKind::kNone) {
     db.SetExpire(e, at);
+    event = "expire";
   } else if (opt.persist && e->has_expire()) {
     db.Persist(e);
+    event = "persist";
   } else {
     return;
   }
   db.NotifyModified(key);
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, event, key);
 }
 
 // GETDEL key
@@ -345,6 +353,7 @@ void GetDel(CommandContext& ctx) {
   ReplyString(ctx.reply(), e);
   (void)ctx.db().Delete(key);
   ctx.db().NotifyModified(key);
+  NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
 }
 
 // GETSET key value
@@ -359,6 +368,7 @@ void GetSet(CommandContext& ctx) {
     ctx.reply().NullBulk();
   }
   OpSetString(ctx.db(), e, key, ctx.arg(2), KvEntry::kNoExpire);
+  NotifyKeyspaceEvent(ctx, kNotifyString, "set", key);
 }
 
 // MGET key [key ...]
@@ -381,6 +391,7 @@ void SetPairs(CommandContext& ctx) {
   for (size_t i = 1; i + 1 < ctx.argc(); i += 2) {
     db.Upsert(KvEntry::CreateString(ctx.arg(i), ctx.arg(i + 1)));
     db.NotifyModified(ctx.arg(i));
+    NotifyKeyspaceEvent(ctx, kNotifyString, "set", ctx.arg(i));
   }
 }
 
@@ -413,6 +424,7 @@ void ReplyIncr(CommandContext& ctx, int64_t incr) {
   int64_t result;
   IncrError err = OpIncrBy(ctx.db(), ctx.arg(1), incr, &result);
   if (err != IncrError::kNone) return ctx.reply().Error(IncrErrorText(err));
+  NotifyKeyspaceEvent(ctx, kNotifyString, "incrby", ctx.arg(1));
   ctx.reply().Integer(result);
 }
 
@@ -445,6 +457,7 @@ void IncrByFloat(CommandContext& ctx) {
   size_t len = 0;
   IncrError err = OpIncrByFloat(ctx.db(), ctx.arg(1), ctx.arg(2), buf, &len);
   if (err != IncrError::kNone) return ctx.reply().Error(IncrErrorText(err));
+  NotifyKeyspaceEvent(ctx, kNotifyString, "incrbyfloat", ctx.arg(1));
   ctx.reply().Bulk(std::string_view(buf, len));
 }
 

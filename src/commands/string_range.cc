@@ -16,6 +16,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace ember {
 namespace {
@@ -46,6 +47,7 @@ void Append(CommandContext& ctx) {
     // A new key stores the argument as SET would (int / embstr / raw, like Redis).
     db.Add(KvEntry::CreateString(key, tail));
     db.NotifyModified(key);
+    NotifyKeyspaceEvent(ctx, kNotifyString, "append", key);
     return ctx.reply().Integer(int64_t(tail.size()));
   }
   if (e->type() != ObjType::kString) return ctx.reply().Error(errors::kWrongType);
@@ -54,6 +56,7 @@ void Append(CommandContext& ctx) {
   e = RawWithRoom(db, e, len + tail.size());
   size_t total = WriteAt(e, len, tail);
   db.NotifyModified(key);
+  NotifyKeyspaceEvent(ctx, kNotifyString, "append", key);
   ctx.reply().Integer(int64_t(total));
 }
 
@@ -81,6 +84,7 @@ void SetRange(CommandContext& ctx) {
   }
   size_t total = WriteAt(e, size_t(offset), value);
   db.NotifyModified(key);
+  NotifyKeyspaceEvent(ctx, kNotifyString, "setrange", key);
   ctx.reply().Integer(int64_t(total));
 }
 

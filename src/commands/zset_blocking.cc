@@ -18,6 +18,7 @@
 #include "server/blocking.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace ember {
 namespace {
@@ -25,8 +26,11 @@ namespace {
 using Scored = std::pair<std::string, double>;
 
 // Removes up to `count` members with the lowest (or, with `max`, highest) scores from the zset
-// at linked entry `e`, best first; deletes the key when it empties. Notifies the change.
-std::vector<Scored> PopScored(Db& db, std::string_view key, KvEntry* e, bool max, size_t count) {
+// at linked entry `e`, best first; deletes the key when it empties. Notifies the change
+// (keyspace events "zpopmin"/"zpopmax", then "del" when emptied).
+std::vector<Scored> PopScored(CommandContext& ctx, std::string_view key, KvEntry* e, bool max,
+                              size_t count) {
+  Db& db = ctx.db();
   ZSetObject z(e->encoding(), e->obj());
   size_t n = std::min(count, z.Len());
   size_t lo = max ? z.Len() - n : 0;
@@ -35,8 +39,11 @@ std::vector<Scored> PopScored(Db& db, std::string_view key, KvEntry* e, bool max
   z.ForRange(lo, lo + n, max, [&items](std::string_view m, double s) { items.emplace_back(m, s); });
   z.DeleteRange(lo, lo + n);
   db.StoreObject(key, e, ObjType::kZSet, z.encoding(), z.obj());
-  if (z.Len() == 0) db.Delete(key);
+  bool emptied = z.Len() == 0;
+  if (emptied) db.Delete(key);
   db.NotifyModified(key);
+  if (n > 0) NotifyKeyspaceEvent(ctx, kNotifyZset, max ? "zpopmax" : "zpopmin", key);
+  if (emptied) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
   return items;
 }
 
@@ -77,7 +84,7 @@ void BlockingPop(CommandContext& ctx, bool max) {
   KvEntry* e;
   if (!FindFirstZSet(ctx, keys, &key, &e)) return;
   if (!e) return BlockOrEmpty(ctx, keys, deadline);
-  std::vector<Scored> items = PopScored(ctx.db(), key, e, max, 1);
+  std::vector<Scored> items = PopScored(ctx, key, e, max, 1);
   ReplyBuilder& r = ctx.reply();
   r.ArrayHeader(3);
   r.Bulk(key);
@@ -110,7 +117,7 @@ void ZMPop(CommandContext& ctx) {
   KvEntry* e;
   if (!FindFirstZSet(ctx, a.keys, &key, &e)) return;
   if (!e) return ctx.reply().NullArray();
-  ReplyMPop(ctx.reply(), key, PopScored(ctx.db(), key, e, a.second, size_t(a.count)));
+  ReplyMPop(ctx.reply(), key, PopScored(ctx, key, e, a.second, size_t(a.count)));
 }
 
 // BZMPOP timeout numkeys key [key ...] MIN | MAX [COUNT count]
@@ -123,7 +130,7 @@ void BZMPop(CommandContext& ctx) {
   KvEntry* e;
   if (!FindFirstZSet(ctx, a.keys, &key, &e)) return;
   if (!e) return BlockOrEmpty(ctx, a.keys, deadline);
-  ReplyMPop(ctx.reply(), key, PopScored(ctx.db(), key, e, a.second, size_t(a.count)));
+  ReplyMPop(ctx.reply(), key, PopScored(ctx, key, e, a.second, size_t(a.count)));
 }
 
 }  // namespace

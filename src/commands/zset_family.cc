@@ -28,6 +28,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 #include "server/scan_args.h"
 
 namespace ember {
@@ -64,6 +65,16 @@ void Store(Db& db, std::string_view key, KvEntry* e, ZSetObject z) {
   db.StoreObject(key, e, ObjType::kZSet, z.encoding(), z.obj());
   if (z.Len() == 0) db.Delete(key);
   db.NotifyModified(key);
+}
+
+// Store for a write that removed or changed members of the existing `e`, reporting keyspace
+// event `event` and then "del" when the set was emptied (Redis's order).
+void StoreAndNotify(CommandContext& ctx, std::string_view key, KvEntry* e, ZSetObject z,
+                    std::string_view event) {
+  bool emptied = z.Len() == 0;
+  Store(ctx.db(), key, e, z);
+  NotifyKeyspaceEvent(ctx, kNotifyZset, event, key);
+  if (emptied) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
 }
 
 // A score as ZSCAN writes it: %.17g text inside an array of bulk strings (also in RESP3).
@@ -304,7 +315,10 @@ void ExecuteAdd(CommandContext& ctx, const AddFlags& f, size_t first,
     added += last.added;
     updated += last.updated;
   }
-  if (added || updated) Store(ctx.db(), key, e, z);
+  if (added || updated) {
+    Store(ctx.db(), key, e, z);
+    NotifyKeyspaceEvent(ctx, kNotifyZset, f.incr ? "zincr" : "zadd", key);
+  }
   if (!e && !added) z.Destroy();
   if (last.nan) return r.Error(errors::kZScoreNaN);
   if (!f.incr) return r.Integer(f.ch ? added + updated : added);
@@ -342,7 +356,7 @@ void ZRem(CommandContext& ctx) {
   ZSetObject z = View(e);
   int64_t deleted = 0;
   for (size_t i = 2; i < ctx.argc() && z.Len() > 0; i++) deleted += z.Delete(ctx.arg(i));
-  if (deleted) Store(ctx.db(), key, e, z);
+  if (deleted) StoreAndNotify(ctx, key, e, z, "zrem");
   ctx.reply().Integer(deleted);
 }
 
@@ -597,15 +611,18 @@ void ZRangeStore(CommandContext& ctx) {
   if (e) items = SelectRange(View(e), o, b);
   Db& db = ctx.db();
   std::string_view dst = ctx.arg(1);
-  bool existed = db.Delete(dst);
   if (!items.empty()) {
     ZSetObject z = ZSetObject::Create();
     ZSetLimits limits = Limits(ctx);
     if (int64_t(items.size()) > limits.max_entries) z.ConvertToSkiplist();
     for (const Scored& it : items) z.Set(it.first, it.second, limits);
-    Store(db, dst, nullptr, z);
-  } else if (existed) {
+    // Replaces any old value (and its TTL); a new key only when dst did not exist ("new").
+    db.Upsert(KvEntry::CreateObj(dst, ObjType::kZSet, z.encoding(), z.obj()));
     db.NotifyModified(dst);
+    NotifyKeyspaceEvent(ctx, kNotifyZset, "zrangestore", dst);
+  } else if (db.Delete(dst)) {
+    db.NotifyModified(dst);
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", dst);
   }
   ctx.reply().Integer(int64_t(items.size()));
 }
@@ -617,6 +634,8 @@ enum class RemoveBy { kRank, kScore, kLex };
 
 // ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX key min max
 void RemoveRange(CommandContext& ctx, RemoveBy by) {
+  static constexpr std::string_view kEvents[] = {"zremrangebyrank", "zremrangebyscore",
+                                                 "zremrangebylex"};
   RangeBounds b;
   if (by == RemoveBy::kRank) {
     if (!ParseInt64(ctx.arg(2), &b.start) || !ParseInt64(ctx.arg(3), &b.stop)) {
@@ -644,7 +663,7 @@ void RemoveRange(CommandContext& ctx, RemoveBy by) {
   }
   if (hi > lo) {
     z.DeleteRange(lo, hi);
-    Store(ctx.db(), key, e, z);
+    StoreAndNotify(ctx, key, e, z, kEvents[int(by)]);
   }
   ctx.reply().Integer(int64_t(hi - lo));
 }
@@ -675,7 +694,7 @@ void PopCommand(CommandContext& ctx, bool max) {
     z.ForRange(lo, lo + n, max,
                [&items](std::string_view m, double s) { items.emplace_back(m, s); });
     z.DeleteRange(lo, lo + n);
-    Store(ctx.db(), key, e, z);
+    StoreAndNotify(ctx, key, e, z, max ? "zpopmax" : "zpopmin");
   }
   ReplyScored(ctx.reply(), items, true, count_given);
 }

@@ -16,6 +16,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/notify.h"
 
 namespace ember {
 namespace {
@@ -198,20 +199,26 @@ void ReplyResult(ReplyBuilder& r, const std::vector<Scored>& items, bool with_sc
   }
 }
 
-// Replaces `dst` with a sorted set of `items` (deleting it when empty).
-void StoreResult(CommandContext& ctx, std::string_view dst, const std::vector<Scored>& items) {
+// Replaces `dst` with a sorted set of `items` (deleting it when empty). Keyspace events:
+// `event` for a stored result, "del" when an empty result removed dst.
+void StoreResult(CommandContext& ctx, std::string_view dst, const std::vector<Scored>& items,
+                 std::string_view event) {
   Db& db = ctx.db();
-  bool existed = db.Delete(dst);
   if (items.empty()) {
-    if (existed) db.NotifyModified(dst);
+    if (db.Delete(dst)) {
+      db.NotifyModified(dst);
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", dst);
+    }
     return;
   }
   ZSetLimits limits{ctx.cfg().zset_max_listpack_entries, ctx.cfg().zset_max_listpack_value};
   ZSetObject z = ZSetObject::Create();
   if (int64_t(items.size()) > limits.max_entries) z.ConvertToSkiplist();
   for (const Scored& it : items) z.Set(it.first, it.second, limits);
-  db.Add(KvEntry::CreateObj(dst, ObjType::kZSet, z.encoding(), z.obj()));
+  // Replaces any old value (and its TTL); a new key only when dst did not exist ("new").
+  db.Upsert(KvEntry::CreateObj(dst, ObjType::kZSet, z.encoding(), z.obj()));
   db.NotifyModified(dst);
+  NotifyKeyspaceEvent(ctx, kNotifyZset, event, dst);
 }
 
 void SetOpCommand(CommandContext& ctx, Op op) {
@@ -224,7 +231,8 @@ void SetOpStoreCommand(CommandContext& ctx, Op op) {
   SetOpArgs a{.op = op};
   if (!ParseSetOp(ctx, 2, true, &a)) return;
   std::vector<Scored> items = Compute(a);
-  StoreResult(ctx, ctx.arg(1), items);
+  static constexpr std::string_view kEvents[] = {"zunionstore", "zinterstore", "zdiffstore"};
+  StoreResult(ctx, ctx.arg(1), items, kEvents[int(op)]);
   ctx.reply().Integer(int64_t(items.size()));
 }
 

@@ -51,6 +51,9 @@ KvEntry* Db::LookupRead(std::string_view key, LookupFlags flags) {
       ++stats_->keyspace_hits;
     } else {
       ++stats_->keyspace_misses;
+      if (observer_ != nullptr && !HasFlag(flags, LookupFlags::kNoNotify)) {
+        observer_->OnKeyMiss(index_, key);
+      }
     }
   }
   if (e != nullptr && !HasFlag(flags, LookupFlags::kNoTouch)) Touch(e);
@@ -87,6 +90,7 @@ void Db::Add(KvEntry* e) {
   dict_.Insert(e);
   AccountAdded(e);
   IndexIfFieldTtl(e);
+  if (observer_ != nullptr) observer_->OnKeyAdded(index_, e->key());
 }
 
 KvEntry* Db::Upsert(KvEntry* e) {
@@ -324,9 +328,11 @@ KvEntry* Db::PurgeFields(KvEntry* e, int64_t now_ms) {
   if (h.Len() == 0) {
     KvEntry* unlinked = dict_.Unlink(e->key());
     AccountRemoved(unlinked);
+    if (observer_ != nullptr) observer_->OnFieldsExpired(index_, unlinked->key(), true);
     KvEntry::Destroy(unlinked);
     return nullptr;
   }
+  if (removed != 0 && observer_ != nullptr) observer_->OnFieldsExpired(index_, e->key(), false);
   int64_t next = h.MinFieldExpire();
   if (next != KvEntry::kNoExpire) field_expiry_.Note(e->key(), next);
   return e;

@@ -47,6 +47,13 @@ class KeyspaceObserver {
   virtual void OnModified(int db, std::string_view key) {}
   // SWAPDB is about to exchange the contents of databases a and b (both still unswapped).
   virtual void OnSwapDb(int a, int b) {}
+  // Add linked a key that did not exist (keyspace event "new").
+  virtual void OnKeyAdded(int db, std::string_view key) {}
+  // A read lookup found no live key (keyspace event "keymiss"; not for kNoStats/kNoNotify).
+  virtual void OnKeyMiss(int db, std::string_view key) {}
+  // Fields of hash `key` expired and were deleted; `key_deleted` if that emptied the hash
+  // and its key is gone (keyspace events "hexpired", then "del").
+  virtual void OnFieldsExpired(int db, std::string_view key, bool key_deleted) {}
 };
 
 enum class LookupFlags : uint32_t {
@@ -54,6 +61,7 @@ enum class LookupFlags : uint32_t {
   kNoTouch = 1,   // do not update LRU/LFU (CLIENT NO-TOUCH, OBJECT, TYPE with no-touch)
   kNoStats = 2,   // do not count keyspace hits/misses (write lookups)
   kNoExpire = 4,  // do not delete an expired key (replicas, internal peeks); still reports absent
+  kNoNotify = 8,  // no "keymiss" keyspace event on a miss (OBJECT)
 };
 constexpr LookupFlags operator|(LookupFlags a, LookupFlags b) {
   return LookupFlags(uint32_t(a) | uint32_t(b));

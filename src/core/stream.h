@@ -68,8 +68,8 @@ struct StreamPendingEntry {
 
 struct StreamConsumer {
   std::string name;
-  int64_t seen_time_ms = 0;    // last interaction of any kind (XINFO "seen-time")
-  int64_t active_time_ms = -1; // last successful read/claim (XINFO "active-time"), -1 never
+  int64_t seen_time_ms = 0;     // last interaction of any kind (XINFO "seen-time")
+  int64_t active_time_ms = -1;  // last successful read/claim (XINFO "active-time"), -1 never
   // The ids of the group PEL records this consumer owns (values point into the group PEL).
   std::map<StreamId, StreamPendingEntry*> pel;
 };
@@ -117,16 +117,18 @@ class Stream {
 
   // Trimming as XADD/XTRIM do it. `approx` (~) trims only whole blocks; `limit` caps the
   // number of entries removed (0 = no cap; only meaningful with approx). Returns the number
-  // of entries removed; updates max_deleted_id.
+  // of entries removed. Like Redis, trimming leaves max_deleted_id alone: trimmed ids all
+  // precede the new first entry, so they never sit inside a range a consumer group reads.
   size_t TrimMaxLen(uint64_t maxlen, bool approx, uint64_t limit);
   size_t TrimMinId(StreamId minid, bool approx, uint64_t limit);
 
   // Visits live entries with start <= id <= end in order (reverse: from end down to start),
   // at most `count` of them (0 = all). Returns how many were visited.
-  size_t Range(StreamId start, StreamId end, bool reverse, size_t count,
-               const EntryFn& fn) const;
+  size_t Range(StreamId start, StreamId end, bool reverse, size_t count, const EntryFn& fn) const;
   // Visits one entry by id; false if it does not exist (deleted or never added).
   bool Get(StreamId id, const EntryFn& fn) const;
+  // The id of the last live entry (0-0 when empty); last_id() may be past it after XDEL.
+  StreamId last_entry_id() const;
 
   // --- consumer groups (ordered by name, as XINFO GROUPS lists them) ---
   const std::map<std::string, std::unique_ptr<StreamGroup>, std::less<>>& groups() const {
@@ -143,6 +145,9 @@ class Stream {
   // The logical position (entries-read value) of `id`, as Redis's estimate from the first
   // ever entry; nullopt when it cannot be known (a deletion inside the range).
   std::optional<uint64_t> EstimateEntriesRead(StreamId id) const;
+  // Moves g's last-delivered id forward to `id` (an entry being delivered, > g.last_id) and
+  // keeps g.entries_read as Redis 7.2 does (stream_group.cc).
+  void AdvanceGroup(StreamGroup& g, StreamId id) const;
 
   // Bytes used by the stream (MEMORY USAGE): blocks, index, groups.
   size_t MemoryUsage() const;
@@ -152,8 +157,18 @@ class Stream {
   size_t block_count() const;
 
  private:
-  struct Block;
-  std::map<StreamId, Block*> blocks_;  // by first id; implementation may change this
+  struct Block;  // header + packed entries, defined in stream.cc
+  using BlockMap = std::map<StreamId, Block*>;
+  // Flags one live entry of the block deleted (p = its header); frees the block when that
+  // was its last live entry and then returns true.
+  bool MarkDeleted(BlockMap::iterator it, uint8_t* p);
+  BlockMap::iterator FreeBlock(BlockMap::iterator it);
+  // Removes leading entries while keep_going(id) says so; `approx` stops at the first block
+  // that cannot go whole. See TrimMaxLen.
+  template <typename WholeBlockFn, typename EntryFn2>
+  size_t TrimFront(bool approx, uint64_t limit, WholeBlockFn remove_whole, EntryFn2 remove_entry);
+
+  BlockMap blocks_;  // by the id of each block's first entry (live or deleted)
   size_t length_ = 0;
   StreamId last_id_;
   StreamId max_deleted_id_;

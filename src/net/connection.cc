@@ -33,6 +33,16 @@ ssize_t Connection::Write(const char* buf, size_t n) {
   }
 }
 
+ssize_t Connection::Writev(const struct iovec* iov, int n) {
+  msghdr msg{};
+  msg.msg_iov = const_cast<struct iovec*>(iov);
+  msg.msg_iovlen = size_t(n);
+  while (true) {
+    ssize_t r = sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    if (r >= 0 || errno != EINTR) return r;
+  }
+}
+
 const std::string& Connection::peer() const {
   if (peer_.empty()) peer_ = PeerName(fd_, is_unix_);
   return peer_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <string>
 
@@ -23,6 +24,8 @@ class Connection {
   virtual ssize_t Read(char* buf, size_t n);
   // Writes up to n bytes; same return convention.
   virtual ssize_t Write(const char* buf, size_t n);
+  // Gathers up to `n` buffers into one write; same return convention.
+  virtual ssize_t Writev(const struct iovec* iov, int n);
   void Close();
 
   const std::string& peer() const;   // "ip:port", computed on first use

@@ -60,6 +60,19 @@ void EventLoop::Run() {
   }
 }
 
+void EventLoop::PollOnce() {
+  // Its own buffer: the outer turn may be in the middle of dispatching events_buf_.
+  epoll_event evs[64];
+  int n = epoll_wait(epfd_, evs, 64, 0);
+  for (int i = 0; i < n; i++) {
+    uint32_t e = 0;
+    if (evs[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) e |= kReadable;
+    if (evs[i].events & EPOLLOUT) e |= kWritable;
+    if (evs[i].events & (EPOLLERR | EPOLLHUP)) e |= kHangup;
+    static_cast<EventHandler*>(evs[i].data.ptr)->OnEvents(e);
+  }
+}
+
 void EventLoop::RunOnce(int timeout_ms) {
   if (before_sleep_) before_sleep_();
   auto* evs = reinterpret_cast<epoll_event*>(events_buf_.data());

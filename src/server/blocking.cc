@@ -90,7 +90,7 @@ BlockedKeyMap& BlockingManager::MapOf(int db) {
 }
 
 void BlockingManager::Block(Client& c, int db, std::span<const std::string_view> keys,
-                            int64_t deadline_ms, ObjType type) {
+                            int64_t deadline_ms, ObjType type, bool wake_on_any_change) {
   if (!c.block) c.block = std::make_unique<BlockState>();
   BlockState& st = *c.block;
   c.flags |= kClientBlocked;
@@ -102,6 +102,8 @@ void BlockingManager::Block(Client& c, int db, std::span<const std::string_view>
   st.type = type;
   st.deadline_ms = deadline_ms;
   st.waits.clear();
+  st.stream_ids.clear();
+  st.wake_on_any_change = wake_on_any_change;
   BlockedKeyMap& map = MapOf(db);
   for (std::string_view key : keys) {
     auto it = map.find(key);
@@ -113,6 +115,7 @@ void BlockingManager::Block(Client& c, int db, std::span<const std::string_view>
     }
     it->second.clients.push_back(&c);
     st.waits.push_back({&*it, std::prev(it->second.clients.end())});
+    if (wake_on_any_change && it->second.nokey_clients++ == 0) blocking_keys_on_nokey_++;
   }
   if (deadline_ms != 0) st.timeout_pos = timeouts_.emplace(deadline_ms, &c);
   blocked_clients_++;
@@ -122,6 +125,7 @@ void BlockingManager::Unlink(Client& c) {
   BlockState& st = *c.block;
   BlockedKeyMap& map = MapOf(st.db);
   for (const BlockState::Wait& w : st.waits) {
+    if (st.wake_on_any_change && --w.node->second.nokey_clients == 0) blocking_keys_on_nokey_--;
     w.node->second.clients.erase(w.pos);
     if (w.node->second.clients.empty()) {
       map.erase(map.find(w.node->first));
@@ -159,6 +163,9 @@ void BlockingManager::OnSwapDb(int a, int b) {
 
 void BlockingManager::ServeSlow() {
   if (serving_) return;  // a request run by ServeKey: the loop below picks its keys up
+  // A busy script's hook serves other clients mid-script: what the script wrote so far is
+  // not to be seen by anyone until it ends (scripting/scripting.h).
+  if (server_->script_busy()) return;
   serving_ = true;
   while (!ready_.empty()) {
     // Keys made ready while serving this batch go to a fresh list, served in the next round.
@@ -193,8 +200,10 @@ void BlockingManager::ServeKey(int db, std::string_view key) {
     Client* c = waiters[i];
     if (c->closing() || !(c->flags & kClientBlocked) || c->running_request()) continue;
     const KvEntry* e = d.LookupRead(key, kPeek);
-    if (!e) break;  // consumed (or never there): nobody else can be served from it
-    if (e->type() != c->block->type) continue;
+    if (!e || e->type() != c->block->type) {
+      // Consumed, absent or of another type: only waiters that want to see that are retried.
+      if (!c->block->wake_on_any_change) continue;
+    }
     // The retry may serve keys made ready by it only after this loop: Retry never nests.
     if (Retry(*c)) unblocked_.push_back(c);
     // waiters_scratch_ is not touched by the retry (ServeKey does not nest).

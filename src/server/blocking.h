@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "core/kv_entry.h"
+#include "core/stream.h"
 
 namespace ember {
 
@@ -64,6 +65,8 @@ std::string_view ParseBlockTimeout(std::string_view arg, int64_t now_ms, int64_t
 struct KeyWaiters {
   std::list<Client*> clients;
   bool ready = false;  // queued in the ready list and not yet served
+  // Of them, waiters with wake_on_any_change (XREADGROUP).
+  size_t nokey_clients = 0;
 };
 
 // Case-sensitive string hash that also accepts string_view, so lookups copy no key.
@@ -88,6 +91,13 @@ struct BlockState {
   std::multimap<int64_t, Client*>::iterator timeout_pos;  // valid when deadline_ms != 0
   bool retrying = false;   // its request is being run again for a ready key
   bool reblocked = false;  // ... and the retry blocked again
+  // Streams (XREAD, XREADGROUP). Ids resolved at the first attempt (XREAD's "$" / "+") that
+  // every retry must reuse: the handler fills it right after Block() when !retrying and reads
+  // it when retrying; Block() clears it on a fresh block.
+  std::vector<StreamId> stream_ids;
+  // Retry also when a waited key is deleted or holds another type (XREADGROUP replies an
+  // error then, as Redis 7.2 does), not only when it holds `type`. Set by Block().
+  bool wake_on_any_change = false;
 };
 
 class BlockingManager {
@@ -103,8 +113,9 @@ class BlockingManager {
   // Parks client c, whose front request is running, on `keys` of database `db` until one of
   // them holds a value of `type`, or until deadline_ms (0 = forever). Duplicate keys count
   // once. Called during a retry, it keeps the client's places and first deadline.
+  // `wake_on_any_change`: see BlockState.
   void Block(Client& c, int db, std::span<const std::string_view> keys, int64_t deadline_ms,
-             ObjType type);
+             ObjType type, bool wake_on_any_change = false);
 
   // KeyspaceObserver forwarding: `key` of `db` was written; SWAPDB is about to exchange a, b.
   void OnModified(int db, std::string_view key) {
@@ -130,6 +141,8 @@ class BlockingManager {
 
   size_t blocked_clients() const { return blocked_clients_; }  // INFO blocked_clients
   size_t blocking_keys() const { return blocking_keys_; }      // INFO total_blocking_keys
+  // INFO total_blocking_keys_on_nokey: keys with a waiter that wakes on any change.
+  size_t blocking_keys_on_nokey() const { return blocking_keys_on_nokey_; }
   size_t clients_with_timeout() const { return timeouts_.size(); }
   int64_t next_deadline_ms() const { return timeouts_.empty() ? 0 : timeouts_.begin()->first; }
 
@@ -156,6 +169,7 @@ class BlockingManager {
   std::unique_ptr<Timer> timer_;
   size_t blocked_clients_ = 0;
   size_t blocking_keys_ = 0;  // keys with at least one waiter, all dbs
+  size_t blocking_keys_on_nokey_ = 0;
   bool serving_ = false;
   bool resuming_ = false;
 };

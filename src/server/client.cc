@@ -4,8 +4,10 @@
 #include <cerrno>
 
 #include "server/blocking.h"  // BlockState, destroyed with the client
+#include "server/command_table.h"
 #include "server/log.h"
-#include "server/multi.h"  // TxState, destroyed with the client
+#include "server/multi.h"   // TxState, destroyed with the client
+#include "server/pubsub.h"  // ClientSubscriptions, destroyed with the client
 #include "server/server.h"
 
 namespace ember {
@@ -182,48 +184,85 @@ void Client::OnProtocolError(std::string_view msg) {
   qbuf.Clear();
 }
 
-size_t Client::PendingOutputBytes() const {
-  size_t n = obuf.size();
-  for (const std::string& c : out_chunks_) n += c.size();
-  return n - opos;
-}
-
 void Client::SealOutputIfLarge() {
   constexpr size_t kChunk = 64 * 1024;
-  if (obuf.size() < kChunk) return;
+  if (obuf.size() >= kChunk) SealOutput();
+}
+
+void Client::SealOutput() {
   if (out_chunks_.empty() && opos > 0) {  // keep opos relative to the front buffer
     obuf.erase(0, opos);
     opos = 0;
   }
-  out_chunks_.push_back(std::move(obuf));
+  if (obuf.empty()) return;
+  chunk_bytes_ += obuf.size();
+  out_chunks_.emplace_back(std::move(obuf));
   obuf = std::string();
 }
 
-// Writes as much queued output as the socket takes. Returns false if the connection failed.
+void Client::QueueShared(const ChunkRef& chunk) {
+  SealOutput();  // what is already in obuf goes out first
+  chunk_bytes_ += chunk.size();
+  out_chunks_.push_back(chunk);
+}
+
+void Client::ConsumeOutput(size_t n) {
+  while (n > 0) {
+    if (out_chunks_.empty()) {
+      opos += n;
+      if (opos == obuf.size()) {
+        opos = 0;
+        obuf.clear();
+        if (obuf.capacity() > 64 * 1024) obuf.shrink_to_fit();
+      }
+      return;
+    }
+    size_t left = out_chunks_.front().size() - opos;
+    if (n < left) {
+      opos += n;
+      return;
+    }
+    n -= left;
+    opos = 0;
+    chunk_bytes_ -= out_chunks_.front().size();
+    out_chunks_.pop_front();
+  }
+}
+
+// Writes as much queued output as the socket takes, gathering the chunk list and obuf into
+// one writev. Returns false if the connection failed.
 bool Client::Flush() {
   if (!conn_) return true;
+  constexpr int kMaxIov = 64;
   while (has_pending_output()) {
-    std::string& front = out_chunks_.empty() ? obuf : out_chunks_.front();
-    ssize_t n = conn_->Write(front.data() + opos, front.size() - opos);
-    if (n < 0) {
+    struct iovec iov[kMaxIov];
+    int n = 0;
+    size_t total = 0, skip = opos;
+    for (const ChunkRef& c : out_chunks_) {
+      if (n == kMaxIov) break;
+      iov[n++] = {const_cast<char*>(c.data()) + skip, c.size() - skip};
+      total += c.size() - skip;
+      skip = 0;
+    }
+    if (n < kMaxIov && obuf.size() > skip) {
+      iov[n++] = {obuf.data() + skip, obuf.size() - skip};
+      total += obuf.size() - skip;
+    }
+    ssize_t w = n == 1 ? conn_->Write(static_cast<const char*>(iov[0].iov_base), iov[0].iov_len)
+                       : conn_->Writev(iov, n);
+    if (w < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       CloseAsync();
       return false;
     }
-    opos += size_t(n);
-    net_output_bytes += uint64_t(n);
-    server_->stats().net_output_bytes += uint64_t(n);
-    if (opos < front.size()) break;  // socket full
-    opos = 0;
-    if (out_chunks_.empty()) {
-      obuf.clear();
-      if (obuf.capacity() > 64 * 1024) obuf.shrink_to_fit();
-    } else {
-      out_chunks_.pop_front();
-    }
+    ConsumeOutput(size_t(w));
+    net_output_bytes += uint64_t(w);
+    server_->stats().net_output_bytes += uint64_t(w);
+    if (size_t(w) < total) break;  // socket full
   }
   server_->stats().total_writes_processed++;
   if (!has_pending_output()) {
+    obuf_soft_limit_since_ms = 0;  // drained: the soft-limit clock starts over
     if (flags & kClientWriteHandler) {
       server_->loop().Modify(conn_->fd(), EventLoop::kReadable, this);
       flags &= ~uint64_t(kClientWriteHandler);
@@ -236,6 +275,37 @@ bool Client::Flush() {
     server_->loop().Modify(conn_->fd(), EventLoop::kReadable | EventLoop::kWritable, this);
     flags |= kClientWriteHandler;
   }
+  return true;
+}
+
+bool Client::EnforceOutputLimits(int64_t now_ms) {
+  if (!conn_ || closing()) return false;
+  const auto& limit = server_->cfg().client_output_buffer_limit[
+      (flags & kClientPubSub) ? ServerConfig::kClientPubsub : ServerConfig::kClientNormal];
+  if (limit.hard_bytes == 0 && limit.soft_bytes == 0) return false;
+  size_t used = PendingOutputBytes();
+  bool hard = limit.hard_bytes && used >= size_t(limit.hard_bytes);
+  bool soft = limit.soft_bytes && used >= size_t(limit.soft_bytes);
+  if (!soft) {
+    obuf_soft_limit_since_ms = 0;
+  } else if (obuf_soft_limit_since_ms == 0) {
+    obuf_soft_limit_since_ms = now_ms;  // first time over it: the clock starts
+    soft = false;
+  } else if (now_ms - obuf_soft_limit_since_ms <= limit.soft_seconds * 1000) {
+    soft = false;
+  }
+  if (!hard && !soft) return false;
+  Logf(LogLevel::kWarning,
+       "Client id=%llu addr=%s laddr=%s fd=%d name=%s flags=%s sub=%zu psub=%zu ssub=%zu "
+       "omem=%zu cmd=%s user=%s scheduled to be closed ASAP for overcoming of output buffer "
+       "limits.",
+       static_cast<unsigned long long>(id), conn_->peer().c_str(), conn_->local().c_str(),
+       conn_->fd(), name.c_str(), (flags & kClientPubSub) ? "P" : "N",
+       subs ? subs->count(SubKind::kChannel) : 0, subs ? subs->count(SubKind::kPattern) : 0,
+       subs ? subs->count(SubKind::kShard) : 0, used,
+       last_cmd ? last_cmd->name.c_str() : "NULL", user.c_str());
+  server_->stats().client_output_buffer_limit_disconnections++;
+  CloseAsync();
   return true;
 }
 

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "net/connection.h"
@@ -28,7 +29,8 @@ namespace ember {
 
 class Server;
 struct CommandSpec;
-struct TxState;  // server/multi.h
+struct TxState;             // server/multi.h
+struct ClientSubscriptions;  // server/pubsub.h
 // server/blocking.h
 struct BlockState;
 
@@ -61,6 +63,37 @@ inline bool IsValidClientAttr(std::string_view s) {
   return true;
 }
 
+// An immutable byte buffer that several output queues can hold at once: PUBLISH encodes a large
+// message once and every subscriber queues a reference (server/pubsub.h); a client's own sealed
+// reply buffers are chunks with a single holder. Reference-counted without atomics: chunks
+// never leave the command thread.
+class ChunkRef {
+ public:
+  ChunkRef() = default;
+  explicit ChunkRef(std::string bytes) : rep_(new Rep{std::move(bytes), 1}) {}
+  ChunkRef(const ChunkRef& o) : rep_(o.rep_) {
+    if (rep_) rep_->refs++;
+  }
+  ChunkRef(ChunkRef&& o) noexcept : rep_(o.rep_) { o.rep_ = nullptr; }
+  ChunkRef& operator=(ChunkRef o) noexcept {
+    std::swap(rep_, o.rep_);
+    return *this;
+  }
+  ~ChunkRef() {
+    if (rep_ && --rep_->refs == 0) delete rep_;
+  }
+  const char* data() const { return rep_->bytes.data(); }
+  size_t size() const { return rep_ ? rep_->bytes.size() : 0; }
+  explicit operator bool() const { return rep_ != nullptr; }
+
+ private:
+  struct Rep {
+    std::string bytes;
+    uint32_t refs;
+  };
+  Rep* rep_ = nullptr;
+};
+
 class Client final : public EventHandler {
  public:
   Client(Server* server, uint64_t id, std::unique_ptr<Connection> conn);
@@ -91,11 +124,20 @@ class Client final : public EventHandler {
   ReplyBuilder& reply() { return reply_; }
   Server& server() { return *server_; }
   bool has_pending_output() const { return !out_chunks_.empty() || obuf.size() > opos; }
-  // Bytes queued and not yet written (CLIENT LIST obl/omem, INFO).
-  size_t PendingOutputBytes() const;
+  // Bytes queued and not yet written, shared chunks included (CLIENT LIST omem, INFO, the
+  // client-output-buffer-limit checks). O(1).
+  size_t PendingOutputBytes() const { return chunk_bytes_ + obuf.size() - opos; }
+  // Sealed chunks waiting in the output queue (CLIENT LIST oll).
+  size_t output_chunks() const { return out_chunks_.size(); }
   // Moves a large `obuf` into the chunk list so that output never has to be copied or shifted
   // as a whole: writing a slow client's backlog costs O(bytes written), not O(backlog).
   void SealOutputIfLarge();
+  // Queues a chunk shared with other clients after everything queued so far.
+  void QueueShared(const ChunkRef& chunk);
+  // client-output-buffer-limit: if the pending output is over the hard limit of the client's
+  // class, or over the soft limit for longer than its seconds, logs it and closes the client
+  // asynchronously (returns true). Fake clients are never limited.
+  bool EnforceOutputLimits(int64_t now_ms);
 
   // --- state read and written by command families ---
   uint64_t id;
@@ -115,6 +157,15 @@ class Client final : public EventHandler {
   std::unique_ptr<TxState> tx;
   // What the client waits for while kClientBlocked (kept allocated between blocks).
   std::unique_ptr<BlockState> block;
+  // Channel / pattern / shard-channel subscriptions (server/pubsub.h): allocated by the first
+  // SUBSCRIBE, kept until the client goes.
+  std::unique_ptr<ClientSubscriptions> subs;
+  // When the pending output first went over the soft output-buffer limit (0: it is not).
+  int64_t obuf_soft_limit_since_ms = 0;
+  // Client-side caching (server/tracking.h), meaningful while kClientTracking is set: the
+  // client invalidations are redirected to (0: none) and the kTracking* option bits.
+  uint64_t tracking_redirect = 0;
+  uint8_t tracking_flags = 0;
 
   IoBuf qbuf;  // unparsed input
   // Output: sealed chunks first (oldest first), then `obuf`, where replies are appended.
@@ -140,12 +191,17 @@ class Client final : public EventHandler {
   void ExecuteBatch();
   void OnProtocolError(std::string_view msg);
   void ExecuteFront(std::span<const std::string_view> args);
+  // Moves all of `obuf` (what is not written yet) to the back of the chunk list.
+  void SealOutput();
+  // Drops n written bytes from the front of the output queue.
+  void ConsumeOutput(size_t n);
 
   Server* server_;
   std::unique_ptr<Connection> conn_;
   RespParser parser_;
   ReplyBuilder reply_;
-  std::deque<std::string> out_chunks_;
+  std::deque<ChunkRef> out_chunks_;
+  size_t chunk_bytes_ = 0;  // bytes of out_chunks_
   std::vector<Request> batch_;
   std::vector<std::string_view> batch_args_;
   bool in_request_ = false;  // see running_request()

@@ -61,8 +61,11 @@ class CommandContext {
   // Parks the client on `keys` of the selected db until one holds a value of `type` (the
   // handler then runs again) or until deadline_ms (0 = never; see ParseBlockTimeout). The
   // handler returns without replying. Requires CanBlock().
-  void Block(std::span<const std::string_view> keys, int64_t deadline_ms, ObjType type) {
-    server_.blocking().Block(client_, client_.db_index, keys, deadline_ms, type);
+  // `wake_on_any_change`: retry also when a key is deleted or changes type (BlockState).
+  void Block(std::span<const std::string_view> keys, int64_t deadline_ms, ObjType type,
+             bool wake_on_any_change = false) {
+    server_.blocking().Block(client_, client_.db_index, keys, deadline_ms, type,
+                             wake_on_any_change);
   }
 
   // Lookup flags for read commands from client state (CLIENT NO-TOUCH).

@@ -59,6 +59,7 @@ CommandTable::CommandTable() {
   RegisterCommandFamily(*this);
   RegisterClientFamily(*this);
   RegisterScriptingFamily(*this);
+  RegisterFunctionFamily(*this);
   RegisterHashFamily(*this);
   RegisterSetFamily(*this);
   RegisterListFamily(*this);

@@ -232,6 +232,7 @@ void RegisterConfigFamily(CommandTable& t);
 void RegisterCommandFamily(CommandTable& t);
 void RegisterClientFamily(CommandTable& t);
 void RegisterScriptingFamily(CommandTable& t);
+void RegisterFunctionFamily(CommandTable& t);
 void RegisterHashFamily(CommandTable& t);
 void RegisterSetFamily(CommandTable& t);
 void RegisterListFamily(CommandTable& t);

@@ -85,6 +85,9 @@ struct ServerConfig {
   // set-max-listpack-*: thresholds of the listpack encoding of non-integer sets (Redis 7.2)
   int64_t set_max_listpack_entries = 128;
   int64_t set_max_listpack_value = 64;
+  // stream-node-max-*: limits of one packed block of stream entries (0 = no limit)
+  int64_t stream_node_max_bytes = 4096;
+  int64_t stream_node_max_entries = 100;
   // output buffers, indexed by ClientClass: normal, replica, pubsub (client-output-buffer-limit)
   struct OutputBufferLimit {
     int64_t hard_bytes = 0;

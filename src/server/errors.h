@@ -239,6 +239,52 @@ inline std::string UnrecognizedOption(std::string_view opt) {
 inline std::string ClientAttrInvalid(std::string_view attr) {
   return "ERR " + std::string(attr) + " cannot contain spaces, newlines or special characters.";
 }
+// CLIENT TRACKING / CACHING (tracking_family.cc).
+inline constexpr std::string_view kTrackingRedirectTwice =
+    "ERR A client can only redirect to a single other client";
+inline constexpr std::string_view kTrackingRedirectMissing =
+    "ERR The client ID you want redirect to does not exist";
+inline constexpr std::string_view kTrackingPrefixNeedsBcast =
+    "ERR PREFIX option requires BCAST mode to be enabled";
+inline constexpr std::string_view kTrackingBcastSwitch =
+    "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then "
+    "re-enabling it with a different mode.";
+inline constexpr std::string_view kTrackingOptBcast =
+    "ERR OPTIN and OPTOUT are not compatible with BCAST";
+inline constexpr std::string_view kTrackingOptInAndOut =
+    "ERR You can't specify both OPTIN mode and OPTOUT mode";
+inline constexpr std::string_view kTrackingOptSwitch =
+    "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then "
+    "re-enabling it with a different mode.";
+inline constexpr std::string_view kCachingNotTracking =
+    "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "
+    "OPTOUT mode enabled";
+inline constexpr std::string_view kCachingYesNeedsOptIn =
+    "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.";
+inline constexpr std::string_view kCachingNoNeedsOptOut =
+    "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.";
+// "ERR Prefix 'ab' overlaps with an existing prefix 'a'. Prefixes for a single client must not
+// overlap."
+inline std::string TrackingPrefixOverlapsExisting(std::string_view p, std::string_view existing) {
+  return "ERR Prefix '" + std::string(p) + "' overlaps with an existing prefix '" +
+         std::string(existing) + "'. Prefixes for a single client must not overlap.";
+}
+// "ERR Prefix 'foobar' overlaps with another provided prefix 'foo'. ..."
+inline std::string TrackingPrefixOverlapsProvided(std::string_view p, std::string_view other) {
+  return "ERR Prefix '" + std::string(p) + "' overlaps with another provided prefix '" +
+         std::string(other) + "'. Prefixes for a single client must not overlap.";
+}
+
+// Pub/Sub (pubsub_family.cc, the dispatcher's subscribed-mode rule).
+// "ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are
+// allowed in this context" (a RESP2 client with subscriptions; `cmd` is the full name).
+inline std::string SubscribedContext(std::string_view cmd) {
+  return "ERR Can't execute '" + std::string(cmd) +
+         "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
+         "context";
+}
+inline constexpr std::string_view kSsubscribeDenyBlocking =
+    "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client";
 
 // HyperLogLog commands (hll_family.cc).
 inline constexpr std::string_view kNotHll =
@@ -253,6 +299,164 @@ inline std::string UnknownPfDebugSubcommand(std::string_view sub) {
 // PFSELFTEST failure: "TESTFAILED <what went wrong>"
 inline std::string HllSelfTestFailed(std::string_view what) {
   return "TESTFAILED " + std::string(what);
+}
+
+// Stream commands (stream_family.cc, stream_util.cc; stream_group_family.cc adds its own).
+inline constexpr std::string_view kStreamInvalidId =
+    "ERR Invalid stream ID specified as stream command argument";
+inline constexpr std::string_view kStreamInvalidStartInterval =
+    "ERR invalid start ID for the interval";
+inline constexpr std::string_view kStreamInvalidEndInterval = "ERR invalid end ID for the interval";
+inline constexpr std::string_view kXAddIdZero =
+    "ERR The ID specified in XADD must be greater than 0-0";
+inline constexpr std::string_view kXAddIdTooSmall =
+    "ERR The ID specified in XADD is equal or smaller than the target stream top item";
+inline constexpr std::string_view kStreamExhausted =
+    "ERR The stream has exhausted the last possible ID, unable to add more items";
+inline constexpr std::string_view kStreamMaxlenNegative = "ERR The MAXLEN argument must be >= 0.";
+inline constexpr std::string_view kStreamLimitNegative = "ERR The LIMIT argument must be >= 0.";
+inline constexpr std::string_view kStreamTrimBoth =
+    "ERR syntax error, MAXLEN and MINID options at the same time are not compatible";
+inline constexpr std::string_view kStreamLimitNoStrategy =
+    "ERR syntax error, LIMIT cannot be used without specifying a trimming strategy";
+inline constexpr std::string_view kStreamXTrimNoStrategy =
+    "ERR syntax error, XTRIM must be called with a trimming strategy";
+inline constexpr std::string_view kStreamLimitNoApprox =
+    "ERR syntax error, LIMIT cannot be used without the special ~ option";
+inline constexpr std::string_view kXSetIdEntriesAddedNegative =
+    "ERR entries_added must be positive";
+inline constexpr std::string_view kXSetIdSmallerThanMaxDeletedArg =
+    "ERR The ID specified in XSETID is smaller than the provided max_deleted_entry_id";
+inline constexpr std::string_view kXSetIdSmallerThanMaxDeleted =
+    "ERR The ID specified in XSETID is smaller than current max_deleted_entry_id";
+inline constexpr std::string_view kXSetIdSmallerThanTop =
+    "ERR The ID specified in XSETID is smaller than the target stream top item";
+inline constexpr std::string_view kXSetIdEntriesAddedTooSmall =
+    "ERR The entries_added specified in XSETID is smaller than the target stream length";
+inline constexpr std::string_view kXReadNoAck =
+    "ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.";
+inline constexpr std::string_view kXReadGroupOption =
+    "ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.";
+inline constexpr std::string_view kXReadGreaterId =
+    "ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
+    "<consumer> option.";
+// "ERR Unbalanced 'xread' list of streams: for each stream key an ID or '$' must be
+// specified." (`cmd` is the command's full name, `symbol` '$' or '>')
+inline std::string StreamUnbalanced(std::string_view cmd, char symbol) {
+  return "ERR Unbalanced '" + std::string(cmd) +
+         "' list of streams: for each stream key an ID or '" + std::string(1, symbol) +
+         "' must be specified.";
+}
+// "ERR xread command is not allowed with BLOCK option from scripts"
+inline std::string StreamBlockInScript(std::string_view cmd) {
+  return "ERR " + std::string(cmd) + " command is not allowed with BLOCK option from scripts";
+}
+// Stream consumer groups (stream_group_family.cc, stream_info.cc).
+inline constexpr std::string_view kBusyGroup = "BUSYGROUP Consumer Group name already exists";
+inline constexpr std::string_view kXGroupNoKey =
+    "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to "
+    "use the MKSTREAM option to create an empty stream automatically.";
+inline constexpr std::string_view kXGroupEntriesRead =
+    "ERR value for ENTRIESREAD must be positive or -1";
+inline constexpr std::string_view kXReadGroupMissingGroup =
+    "ERR Missing GROUP option for XREADGROUP";
+inline constexpr std::string_view kXReadGroupDollar =
+    "ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of "
+    "this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would "
+    "just return an empty result set.";
+inline constexpr std::string_view kXClaimMinIdle = "ERR Invalid min-idle-time argument for XCLAIM";
+inline constexpr std::string_view kXClaimIdle = "ERR Invalid IDLE option argument for XCLAIM";
+inline constexpr std::string_view kXClaimTime = "ERR Invalid TIME option argument for XCLAIM";
+inline constexpr std::string_view kXClaimRetryCount =
+    "ERR Invalid RETRYCOUNT option argument for XCLAIM";
+inline constexpr std::string_view kXAutoClaimMinIdle =
+    "ERR Invalid min-idle-time argument for XAUTOCLAIM";
+inline constexpr std::string_view kXAutoClaimCount = "ERR COUNT must be > 0";
+// "ERR Unrecognized XCLAIM option 'foo'"
+inline std::string UnrecognizedXClaimOption(std::string_view opt) {
+  return "ERR Unrecognized XCLAIM option '" + std::string(opt) + "'";
+}
+// "NOGROUP No such key 'k' or consumer group 'g' in XREADGROUP with GROUP option"
+inline std::string NoSuchKeyOrGroupInXReadGroup(std::string_view key, std::string_view group) {
+  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" +
+         std::string(group) + "' in XREADGROUP with GROUP option";
+}
+// "NOGROUP No such key 'k' or consumer group 'g'" (XPENDING, XCLAIM, XAUTOCLAIM)
+inline std::string NoSuchKeyOrGroup(std::string_view key, std::string_view group) {
+  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" +
+         std::string(group) + "'";
+}
+// "NOGROUP No such consumer group 'g' for key name 'k'" (XGROUP, XINFO CONSUMERS)
+inline std::string NoSuchGroupForKey(std::string_view group, std::string_view key) {
+  return "NOGROUP No such consumer group '" + std::string(group) + "' for key name '" +
+         std::string(key) + "'";
+}
+
+// Scripting (scripting/, scripting_family.cc, function_family.cc).
+inline constexpr std::string_view kNoScript = "NOSCRIPT No matching script. Please use EVAL.";
+inline constexpr std::string_view kNumKeysNegative = "ERR Number of keys can't be negative";
+inline constexpr std::string_view kBusyScript =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kBusyFunction =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+inline constexpr std::string_view kNotBusy = "NOTBUSY No scripts in execution right now.";
+inline constexpr std::string_view kUnkillable =
+    "UNKILLABLE Sorry the script already executed write commands against the dataset. You can "
+    "either wait the script termination or kill the server in a hard way using the SHUTDOWN "
+    "NOSAVE command.";
+inline constexpr std::string_view kScriptKilled = "ERR Script killed by user with SCRIPT KILL...";
+inline constexpr std::string_view kScriptUnknownCommand =
+    "ERR Unknown Redis command called from script";
+inline constexpr std::string_view kScriptWrongArity =
+    "ERR Wrong number of args calling Redis command from script";
+inline constexpr std::string_view kScriptNotAllowed =
+    "ERR This Redis command is not allowed from script";
+inline constexpr std::string_view kScriptReadOnlyWrite =
+    "ERR Write commands are not allowed from read-only scripts.";
+inline constexpr std::string_view kScriptWriteFlagRo =
+    "ERR Can not execute a script with write flag using *_ro command.";
+inline constexpr std::string_view kScriptOomFlag =
+    "OOM allow-oom flag is not set on the script, can not run it when used memory > "
+    "'maxmemory'";
+inline constexpr std::string_view kScriptFlushOption =
+    "ERR SCRIPT FLUSH only support SYNC|ASYNC option";
+inline constexpr std::string_view kFunctionFlushOption =
+    "ERR FUNCTION FLUSH only supports SYNC|ASYNC option";
+inline constexpr std::string_view kFunctionNotFound = "ERR Function not found";
+inline constexpr std::string_view kFunctionBadNumKeys = "ERR Bad number of keys provided";
+inline constexpr std::string_view kLibraryNotFound = "ERR Library not found";
+inline constexpr std::string_view kFunctionMissingMetadata = "ERR Missing library metadata";
+inline constexpr std::string_view kFunctionInvalidMetadata = "ERR Invalid library metadata";
+inline constexpr std::string_view kFunctionNameTwice =
+    "ERR Invalid metadata value, name argument was given multiple times";
+inline constexpr std::string_view kFunctionNoLibraryName = "ERR Library name was not given";
+inline constexpr std::string_view kFunctionBadName =
+    "ERR Library names can only contain letters, numbers, or underscores(_) and must be at "
+    "least one character long";
+inline constexpr std::string_view kFunctionNoneRegistered = "ERR No functions registered";
+inline constexpr std::string_view kFunctionPayloadInvalid =
+    "ERR DUMP payload version or checksum are wrong";
+inline constexpr std::string_view kFunctionPayloadNotFunction = "ERR given type is not a function";
+inline constexpr std::string_view kFunctionPreGaPayload = "ERR Pre-GA function format not supported";
+inline constexpr std::string_view kFunctionRestorePolicy =
+    "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
+inline constexpr std::string_view kFunctionListNoName = "ERR library name argument was not given";
+inline constexpr std::string_view kFunctionLoadTimeout = "FUNCTION LOAD timeout";
+// "ERR Engine 'foo' not found"
+inline std::string FunctionEngineNotFound(std::string_view engine) {
+  return "ERR Engine '" + std::string(engine) + "' not found";
+}
+// "ERR Invalid metadata value given: foo=bar"
+inline std::string FunctionInvalidMetadataValue(std::string_view kv) {
+  return "ERR Invalid metadata value given: " + std::string(kv);
+}
+// "ERR Unknown option given: foo" (FUNCTION LOAD)
+inline std::string FunctionUnknownOption(std::string_view opt) {
+  return "ERR Unknown option given: " + std::string(opt);
+}
+// "ERR Unknown argument foo" (FUNCTION LIST)
+inline std::string FunctionListUnknownArgument(std::string_view arg) {
+  return "ERR Unknown argument " + std::string(arg);
 }
 
 // Protocol errors (the connection is closed after replying).

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/dict.h"
+#include "scripting/scripting.h"
 #include "server/arg_parser.h"
 #include "server/command_table.h"
 #include "server/server.h"
@@ -180,12 +181,11 @@ void ServerSection(Server& server, std::string* out) {
 }
 
 void ClientsSection(Server& server, std::string* out) {
-  size_t max_in = 0, max_out = 0, tracking = 0, pubsub = 0;
+  size_t max_in = 0, max_out = 0, pubsub = 0;
   for (const auto& [id, c] : server.clients()) {
     if (!c->conn()) continue;
     max_in = std::max(max_in, c->qbuf.size());
     max_out = std::max(max_out, c->PendingOutputBytes());
-    if (c->flags & kClientTracking) tracking++;
     if (c->flags & kClientPubSub) pubsub++;
   }
   out->append("# Clients\r\n");
@@ -194,13 +194,13 @@ void ClientsSection(Server& server, std::string* out) {
   Appendf(out, "client_recent_max_input_buffer:%zu\r\n", max_in);
   Appendf(out, "client_recent_max_output_buffer:%zu\r\n", max_out);
   Appendf(out, "blocked_clients:%zu\r\n", server.blocked_clients());
-  Appendf(out, "tracking_clients:%zu\r\n", tracking);
+  Appendf(out, "tracking_clients:%zu\r\n", server.tracking().clients());
   Appendf(out, "pubsub_clients:%zu\r\n", pubsub);
   Appendf(out, "watching_clients:%zu\r\n", server.watches().watching_clients());
   Appendf(out, "clients_in_timeout_table:%zu\r\n", server.blocking().clients_with_timeout());
   Appendf(out, "total_watched_keys:%zu\r\n", server.watches().watched_keys());
   Appendf(out, "total_blocking_keys:%zu\r\n", server.blocking().blocking_keys());
-  out->append("total_blocking_keys_on_nokey:0\r\n");  // no XREADGROUP yet
+  Appendf(out, "total_blocking_keys_on_nokey:%zu\r\n", server.blocking().blocking_keys_on_nokey());
 }
 
 void MemorySection(Server& server, std::string* out) {
@@ -222,6 +222,7 @@ void MemorySection(Server& server, std::string* out) {
   Appendf(out, "allocator_resident:%llu\r\n", ull(m.allocator_resident));
   Appendf(out, "total_system_memory:%llu\r\n", ull(sys));
   Appendf(out, "total_system_memory_human:%s\r\n", BytesToHuman(sys).c_str());
+  AppendScriptingMemoryInfo(server, out);  // used_memory_lua, number_of_cached_scripts ...
   Appendf(out, "maxmemory:%lld\r\n", ll(c.maxmemory));
   Appendf(out, "maxmemory_human:%s\r\n", BytesToHuman(uint64_t(c.maxmemory)).c_str());
   Appendf(out, "maxmemory_policy:%s\r\n", c.maxmemory_policy.c_str());
@@ -276,15 +277,21 @@ void StatsSection(Server& server, std::string* out) {
   out->append(
       "evicted_keys:0\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\n"
       "current_eviction_exceeded_time:0\r\n");
+  AppendScriptingStatsInfo(server, out);  // evicted_scripts
   Appendf(out, "keyspace_hits:%llu\r\nkeyspace_misses:%llu\r\n", ull(ks.keyspace_hits),
           ull(ks.keyspace_misses));
+  const PubSub& ps = server.pubsub();
+  Appendf(out, "pubsub_channels:%zu\r\npubsub_patterns:%zu\r\npubsubshard_channels:%zu\r\n",
+          ps.size(SubKind::kChannel), ps.size(SubKind::kPattern), ps.size(SubKind::kShard));
   out->append(
-      "pubsub_channels:0\r\npubsub_patterns:0\r\npubsubshard_channels:0\r\n"
       "latest_fork_usec:0\r\ntotal_forks:0\r\nmigrate_cached_sockets:0\r\n"
       "slave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\nactive_defrag_misses:0\r\n"
       "active_defrag_key_hits:0\r\nactive_defrag_key_misses:0\r\ntotal_active_defrag_time:0\r\n"
-      "current_active_defrag_time:0\r\ntracking_total_keys:0\r\ntracking_total_items:0\r\n"
-      "tracking_total_prefixes:0\r\n");
+      "current_active_defrag_time:0\r\n");
+  const Tracking& tr = server.tracking();
+  Appendf(out, "tracking_total_keys:%zu\r\ntracking_total_items:%zu\r\n", tr.total_keys(),
+          tr.total_items());
+  Appendf(out, "tracking_total_prefixes:%zu\r\n", tr.total_prefixes());
   Appendf(out, "unexpected_error_replies:%llu\r\n", ull(s.unexpected_error_replies));
   Appendf(out, "total_error_replies:%llu\r\n", ull(s.total_error_replies));
   out->append("dump_payload_sanitizations:0\r\n");
@@ -296,8 +303,10 @@ void StatsSection(Server& server, std::string* out) {
   Appendf(out, "eventloop_cycles:%llu\r\n", ull(server.cron_loops()));
   Appendf(out, "client_query_buffer_limit_disconnections:%llu\r\n",
           ull(s.client_query_buffer_limit_disconnections));
+  Appendf(out, "client_output_buffer_limit_disconnections:%llu\r\n",
+          ull(s.client_output_buffer_limit_disconnections));
   out->append(
-      "client_output_buffer_limit_disconnections:0\r\nacl_access_denied_auth:0\r\n"
+      "acl_access_denied_auth:0\r\n"
       "acl_access_denied_cmd:0\r\nacl_access_denied_key:0\r\nacl_access_denied_channel:0\r\n");
 }
 

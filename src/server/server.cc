@@ -12,10 +12,12 @@
 #include <cstring>
 #include <random>
 
+#include "scripting/scripting.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
 #include "server/errors.h"
 #include "server/log.h"
+#include "server/notify.h"
 
 namespace ember {
 
@@ -226,6 +228,33 @@ Client* Server::CreateFakeClient() {
   return c;
 }
 
+std::unique_ptr<Client> Server::CreateUnlistedClient() {
+  auto client = std::make_unique<Client>(this, next_client_id_++, nullptr);
+  client->ctime_ms = client->last_interaction_ms = clock_->NowMs();
+  client->reply().set_error_hook(&CountError, &stats_);
+  client->authenticated = true;
+  return client;
+}
+
+Scripting& Server::scripting() {
+  if (!scripting_) scripting_ = std::make_unique<Scripting>(this);
+  return *scripting_;
+}
+
+// Other clients' errors (-BUSY) must not make the script's own command look failed: the
+// running Call's error mark moves by what was counted meanwhile.
+void Server::ProcessEventsWhileBusy() {
+  uint64_t errors_before = stats_.total_error_replies;
+  loop_.PollOnce();
+  int64_t now_ms = clock_->NowMs();
+  for (Client* c : pending_writes_) {
+    c->flags &= ~uint64_t(kClientPendingWrite);
+    if (!c->closing() && !c->EnforceOutputLimits(now_ms)) c->Flush();
+  }
+  pending_writes_.clear();
+  error_mark_ += stats_.total_error_replies - errors_before;
+}
+
 Client* Server::FindClient(uint64_t id) {
   auto it = clients_.find(id);
   return it == clients_.end() || it->second->closing() ? nullptr : it->second.get();
@@ -279,9 +308,13 @@ void Server::BeforeSleep() {
   blocking_.HandleTimeouts(clock_->NowMs());
   blocking_.Serve();
   blocking_.ArmTimer();
+  tracking_.BroadcastPending();  // BCAST invalidations collected during this turn
+  int64_t now_ms = clock_->NowMs();
   for (Client* c : pending_writes_) {
     c->flags &= ~uint64_t(kClientPendingWrite);
-    if (!c->closing()) c->Flush();
+    // Output-buffer limits are checked on what this turn queued, before any of it is written
+    // (as Redis checks while appending): an oversized reply is never partly sent.
+    if (!c->closing() && !c->EnforceOutputLimits(now_ms)) c->Flush();
   }
   pending_writes_.clear();
   if (!paused_.empty() && pause_until_ms_ <= clock_->NowMs()) UnpauseClients();
@@ -296,6 +329,8 @@ void Server::BeforeSleep() {
     if (c->flags & kClientMonitor) RemoveMonitor(c);
     watches_.UnwatchAll(*c);
     blocking_.RemoveClient(*c);
+    pubsub_.RemoveClient(*c);
+    tracking_.RemoveClient(*c);
     paused_.erase(std::remove(paused_.begin(), paused_.end(), c), paused_.end());
     if (c->conn()) {
       loop_.Remove(c->conn()->fd());
@@ -342,6 +377,7 @@ void Server::ResetStats() {
   stats_.unexpected_error_replies = 0;
   stats_.total_reads_processed = stats_.total_writes_processed = 0;
   stats_.client_query_buffer_limit_disconnections = 0;
+  stats_.client_output_buffer_limit_disconnections = 0;
   stats_.error_counts.clear();
   KeyspaceStats& ks = keyspace_->stats();
   ks = KeyspaceStats{};
@@ -351,10 +387,24 @@ void Server::ResetStats() {
   }
 }
 
-void Server::OnExpired(int db, std::string_view key) { (void)db, (void)key; }
+void Server::OnExpired(int db, std::string_view key) {
+  NotifyKeyspaceEvent(*this, kNotifyExpired, "expired", key, db);
+  tracking_.OnExpired(key);
+}
+void Server::OnKeyAdded(int db, std::string_view key) {
+  NotifyKeyspaceEvent(*this, kNotifyNew, "new", key, db);
+}
+void Server::OnKeyMiss(int db, std::string_view key) {
+  NotifyKeyspaceEvent(*this, kNotifyKeyMiss, "keymiss", key, db);
+}
+void Server::OnFieldsExpired(int db, std::string_view key, bool key_deleted) {
+  NotifyKeyspaceEvent(*this, kNotifyHash, "hexpired", key, db);
+  if (key_deleted) NotifyKeyspaceEvent(*this, kNotifyGeneric, "del", key, db);
+}
 void Server::OnModified(int db, std::string_view key) {
   watches_.Touch(db, key);
   blocking_.OnModified(db, key);
+  tracking_.OnModified(key);
 }
 void Server::OnSwapDb(int a, int b) {
   watches_.TouchSwap(keyspace_->db(a), keyspace_->db(b));
@@ -386,9 +436,14 @@ void Server::Cron() {
   if (cronloops_ % uint64_t(hz) == 0) {
     HandleTimeouts();
     for (auto& [id, c] : clients_) c->qbuf.ShrinkIfIdle(32 * 1024);
+    // A client that stopped reading gets no new output to trigger the check: soft limits.
+    for (auto& [id, c] : clients_) {
+      if (c->has_pending_output()) c->EnforceOutputLimits(now);
+    }
   }
   keyspace_->Cron(kCronRehashUs);
   if (active_expire_enabled_) RunActiveExpire();
+  tracking_.EnforceLimit();  // tracking-table-max-keys, even when no command arrives
   if (!paused_.empty() && pause_until_ms_ <= now) UnpauseClients();
   blocking_.HandleTimeouts(now);
   blocking_.Serve();
@@ -502,6 +557,8 @@ void Server::RejectCommand(Client& c, const CommandSpec* cmd, std::string_view e
 }
 
 void Server::Execute(Client& c, std::span<const std::string_view> args) {
+  PubSub::CommandScope pubsub_scope(pubsub_, c);  // pushes to c itself follow its reply
+  Tracking::CommandScope tracking_scope(tracking_, c);  // current client for client caching
   const CommandTable& table = CommandTable::Instance();
   const CommandSpec* cmd = table.Find(args[0]);
   if (!cmd) {
@@ -520,6 +577,13 @@ void Server::Execute(Client& c, std::span<const std::string_view> args) {
   if (!c.authenticated && !cmd->has(kCmdNoAuth)) return RejectCommand(c, cmd, errors::kNoAuth);
   bool in_multi = c.flags & kClientMulti;
   if (in_multi && cmd->has(kCmdNoMulti)) return RejectCommand(c, cmd, errors::kNotAllowedInMulti);
+  if ((c.flags & kClientPubSub) && c.reply().resp() == 2 && !AllowedWhileSubscribed(*cmd)) {
+    return RejectCommand(c, cmd, errors::SubscribedContext(cmd->name));
+  }
+  if (script_busy_) {  // a script runs past busy-reply-threshold (scripting/scripting.h)
+    std::string_view busy = scripting_->BusyReject(*cmd, args);
+    if (!busy.empty()) return RejectCommand(c, cmd, busy);
+  }
   // Hook: the ACL, OOM (denyoom; for EXEC, the queued commands' flags) and READONLY checks go
   // here, replying through RejectCommand so that a refused queued command fails the
   // transaction (EXEC itself refused: errors::ExecAbortBecause).
@@ -556,7 +620,10 @@ void Server::Call(Client& c, const CommandSpec& cmd, std::span<const std::string
   error_mark_ = stats_.total_error_replies;
   int64_t start = SystemClock::MonotonicUs();
   CommandContext ctx(*this, c, cmd, args);
-  cmd.handler(ctx);
+  {
+    Tracking::CallScope tracking_call(tracking_, cmd, args);  // remembers keys read
+    cmd.handler(ctx);
+  }
   int64_t dur = SystemClock::MonotonicUs() - start;
   if (c.flags & kClientBlocked) {  // counted once, when it completes (blocking.h)
     c.last_cmd = &cmd;

@@ -34,10 +34,12 @@
 #include "server/config.h"
 #include "server/multi.h"
 #include "server/pubsub.h"
+#include "server/tracking.h"
 
 namespace ember {
 
 struct CommandSpec;
+class Scripting;
 
 // Counters for INFO stats.
 struct ServerStats {
@@ -51,6 +53,7 @@ struct ServerStats {
   uint64_t total_reads_processed = 0;
   uint64_t total_writes_processed = 0;
   uint64_t client_query_buffer_limit_disconnections = 0;
+  uint64_t client_output_buffer_limit_disconnections = 0;
   std::map<std::string, uint64_t> error_counts;  // errorstats: "ERR" -> count
   // Instantaneous metrics: ring of (time_ms, counter) samples taken by cron.
   struct Ring {
@@ -126,12 +129,34 @@ class Server : public KeyspaceObserver {
   // Channel and pattern subscriptions, message delivery.
   PubSub& pubsub() { return pubsub_; }
 
+  // Client-side caching: tracked keys, BCAST prefixes, invalidations (CLIENT TRACKING).
+  Tracking& tracking() { return tracking_; }
+
   // WATCHed keys of all clients (transactions).
   WatchRegistry& watches() { return watches_; }
 
   // MONITOR support.
   void AddMonitor(Client* c);
   void RemoveMonitor(Client* c);
+
+  // Lua scripts and functions (scripting/scripting.h), created on first use.
+  Scripting& scripting();
+  Scripting* scripting_if_created() { return scripting_.get(); }
+  // Creates a client without a connection that is not listed among the clients (CLIENT LIST,
+  // INFO): the script client. The caller owns it.
+  std::unique_ptr<Client> CreateUnlistedClient();
+  // True while a script runs past busy-reply-threshold: the dispatcher answers -BUSY.
+  bool script_busy() const { return script_busy_; }
+  void set_script_busy(bool busy) { script_busy_ = busy; }
+  // Called from a busy script's hook: serves ready sockets once without waiting (other
+  // clients get -BUSY or run allow-busy commands) and writes their replies.
+  void ProcessEventsWhileBusy();
+  // Makes the running command count as failed although its error reply was not counted in
+  // errorstats (a script returning the error of a command it called, counted there).
+  void MarkCallFailed() { error_mark_ = ~uint64_t(0); }
+  // Errors replied so far belong to commands nested in the running one (a script's refused
+  // redis.call): they do not make the running command count as failed.
+  void SettleCallErrors() { error_mark_ = stats_.total_error_replies; }
 
   // SLOWLOG.
   std::deque<SlowlogEntry>& slowlog() { return slowlog_; }
@@ -154,6 +179,9 @@ class Server : public KeyspaceObserver {
   void OnExpired(int db, std::string_view key) override;
   void OnModified(int db, std::string_view key) override;
   void OnSwapDb(int a, int b) override;
+  void OnKeyAdded(int db, std::string_view key) override;
+  void OnKeyMiss(int db, std::string_view key) override;
+  void OnFieldsExpired(int db, std::string_view key, bool key_deleted) override;
 
   // DEBUG SET-ACTIVE-EXPIRE.
   void set_active_expire(bool on) { active_expire_enabled_ = on; }
@@ -193,6 +221,7 @@ class Server : public KeyspaceObserver {
   WatchRegistry watches_;
   BlockingManager blocking_{this};
   PubSub pubsub_{this};
+  Tracking tracking_{this};
   uint64_t error_mark_ = 0;  // total_error_replies when the current Call's handler started
   std::deque<SlowlogEntry> slowlog_;
   uint64_t slowlog_next_id_ = 0;
@@ -211,6 +240,8 @@ class Server : public KeyspaceObserver {
   int64_t pause_until_ms_ = 0;
   bool pause_all_ = false;
   std::vector<Client*> paused_;
+  std::unique_ptr<Scripting> scripting_;
+  bool script_busy_ = false;
 };
 
 }  // namespace ember
