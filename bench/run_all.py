@@ -24,8 +24,9 @@ import throughput  # noqa: E402
 import throughput_collections  # noqa: E402
 import throughput_streams  # noqa: E402
 import scripting  # noqa: E402
+import pubsub  # noqa: E402
 
-SUITES = ["throughput", "collections", "streams", "scripting", "memory", "cpu", "stall"]
+SUITES = ["throughput", "collections", "streams", "scripting", "pubsub", "memory", "cpu", "stall"]
 
 
 def git_rev():
@@ -68,7 +69,7 @@ def headline(results):
     if t:
         rows.append(["throughput", "geomean rps ratio over %d cells" % len(t["cells"]),
                      C.fmt_ratio(t["geomean_ratio"]), "higher"])
-    for name in ("collections", "streams", "scripting"):
+    for name in ("collections", "streams", "scripting", "pubsub"):
         t = results.get(name)
         if t:
             rows.append([name, "geomean rps ratio over %d cells" % len(t["cells"]),
@@ -92,7 +93,7 @@ def headline(results):
         C.table(["suite", "metric", "ember/redis", "better"], rows, markdown=True)
 
 
-MODULES = {"throughput": throughput, "collections": throughput_collections, "streams": throughput_streams, "scripting": scripting, "memory": memory, "cpu": cpu, "stall": stall}
+MODULES = {"throughput": throughput, "collections": throughput_collections, "streams": throughput_streams, "scripting": scripting, "pubsub": pubsub, "memory": memory, "cpu": cpu, "stall": stall}
 
 
 def main():
@@ -160,7 +161,7 @@ def main():
             results[suite] = throughput.run(binaries, rounds=min(rounds, 3) if args.quick
                                             else rounds, quick=args.quick,
                                             duration=args.duration, fixed_n=fixed)
-        elif suite in ("collections", "streams", "scripting"):
+        elif suite in ("collections", "streams", "scripting", "pubsub"):
             results[suite] = MODULES[suite].run(
                 binaries, rounds=min(rounds, 3) if args.quick else rounds, quick=args.quick,
                 duration=args.duration)

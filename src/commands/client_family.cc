@@ -12,8 +12,8 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
-#include "server/tracking.h"
 #include "server/pubsub.h"
+#include "server/tracking.h"
 
 namespace ember {
 namespace {
@@ -114,8 +114,8 @@ void AppendClientLine(CommandContext& ctx, const Client& c, std::string* out) {
   *out += cmd ? cmd->name : std::string("NULL");
   *out += " user=" + c.user;
   *out += " redir=" + std::to_string((c.flags & kClientTracking)
-                                          ? static_cast<long long>(c.tracking_redirect)
-                                          : -1LL);
+                                         ? static_cast<long long>(c.tracking_redirect)
+                                         : -1LL);
   *out += " resp=" + std::to_string(const_cast<Client&>(c).reply().resp());
   *out += " lib-name=" + c.lib_name;
   *out += " lib-ver=" + c.lib_ver + "\n";

@@ -138,8 +138,8 @@ void Reset(CommandContext& ctx) {
   Client& c = ctx.client();
   if (c.flags & kClientMonitor) ctx.server().RemoveMonitor(&c);
   DiscardTransaction(ctx.server().watches(), c);  // queued commands and watches go
-  ctx.server().pubsub().RemoveClient(c);           // and every subscription
-  ctx.server().tracking().Disable(c);              // client-side caching off
+  ctx.server().pubsub().RemoveClient(c);          // and every subscription
+  ctx.server().tracking().Disable(c);             // client-side caching off
   c.db_index = 0;
   c.reply().set_resp(2);
   c.name.clear();

@@ -526,8 +526,7 @@ void SearchCommand(CommandContext& ctx, size_t src, unsigned flags) {
   if (q.count != 0 && size_t(q.count) < n) n = size_t(q.count);
   SortPoints(&points, n, q.sort);
   if (q.store) {
-    return StorePoints(ctx, q, points, n,
-                       (flags & kSearch) ? "geosearchstore" : "georadiusstore");
+    return StorePoints(ctx, q, points, n, (flags & kSearch) ? "geosearchstore" : "georadiusstore");
   }
   ReplyPoints(ctx.reply(), q, points, n);
 }

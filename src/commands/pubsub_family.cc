@@ -23,8 +23,7 @@ namespace {
 // Writes the confirmation pushes of one (un)subscribe command.
 class Confirmations {
  public:
-  explicit Confirmations(CommandContext& ctx)
-      : held_(nullptr, 2), out_(&ctx.reply()) {
+  explicit Confirmations(CommandContext& ctx) : held_(nullptr, 2), out_(&ctx.reply()) {
     Client& c = ctx.client();
     if (c.flags & (kClientReplyOff | kClientReplySkip)) {
       if (std::string* buf = ctx.server().pubsub().HeldBack(c)) {
@@ -94,17 +93,13 @@ void UnsubscribeNames(CommandContext& ctx, SubKind kind, std::string_view type) 
 void Subscribe(CommandContext& ctx) { SubscribeNames(ctx, SubKind::kChannel, "subscribe"); }
 
 // UNSUBSCRIBE [channel [channel ...]]
-void Unsubscribe(CommandContext& ctx) {
-  UnsubscribeNames(ctx, SubKind::kChannel, "unsubscribe");
-}
+void Unsubscribe(CommandContext& ctx) { UnsubscribeNames(ctx, SubKind::kChannel, "unsubscribe"); }
 
 // PSUBSCRIBE pattern [pattern ...]
 void PSubscribe(CommandContext& ctx) { SubscribeNames(ctx, SubKind::kPattern, "psubscribe"); }
 
 // PUNSUBSCRIBE [pattern [pattern ...]]
-void PUnsubscribe(CommandContext& ctx) {
-  UnsubscribeNames(ctx, SubKind::kPattern, "punsubscribe");
-}
+void PUnsubscribe(CommandContext& ctx) { UnsubscribeNames(ctx, SubKind::kPattern, "punsubscribe"); }
 
 // SSUBSCRIBE shardchannel [shardchannel ...]
 void SSubscribe(CommandContext& ctx) {
@@ -115,9 +110,7 @@ void SSubscribe(CommandContext& ctx) {
 }
 
 // SUNSUBSCRIBE [shardchannel [shardchannel ...]]
-void SUnsubscribe(CommandContext& ctx) {
-  UnsubscribeNames(ctx, SubKind::kShard, "sunsubscribe");
-}
+void SUnsubscribe(CommandContext& ctx) { UnsubscribeNames(ctx, SubKind::kShard, "sunsubscribe"); }
 
 // PUBLISH channel message
 void Publish(CommandContext& ctx) {
@@ -284,8 +277,8 @@ void RegisterPubSubFamily(CommandTable& t) {
   sub("shardnumsub", -2, kIntro, "7.0.0", "Counts the subscribers of the given shard channels.",
       "O(N) where N is the number of shard channels given", "[shardchannel [shardchannel ...]]",
       PubsubShardNumSub);
-  sub("help", 2, kCmdLoading | kCmdStale, "6.2.0", "Shows what the PUBSUB subcommands do.",
-      "O(1)", "", PubsubHelp);
+  sub("help", 2, kCmdLoading | kCmdStale, "6.2.0", "Shows what the PUBSUB subcommands do.", "O(1)",
+      "", PubsubHelp);
 }
 
 }  // namespace ember

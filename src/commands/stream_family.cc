@@ -143,6 +143,9 @@ bool ParseXReadArgs(CommandContext& ctx, XReadArgs* a) {
     bool more = i + 1 < ctx.argc();
     std::string_view opt = ctx.arg(i);
     if (more && EqualsIgnoreCase(opt, "BLOCK")) {
+      if (stream_util::InScript(ctx)) {  // refused outright rather than ignored, as Redis does
+        return ctx.reply().Error(errors::StreamBlockInScript(ctx.arg(0))), false;
+      }
       auto err = stream_util::ParseBlockMs(ctx.arg(++i), ctx.NowMs(), &a->deadline_ms);
       if (!err.empty()) return ctx.reply().Error(err), false;
     } else if (more && EqualsIgnoreCase(opt, "COUNT")) {

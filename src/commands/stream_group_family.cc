@@ -24,9 +24,10 @@
 #include <string_view>
 #include <vector>
 
+#include <absl/container/btree_map.h>
+
 #include "commands/stream_util.h"
 #include "core/stream.h"
-#include "scripting/scripting.h"
 #include "server/arg_parser.h"
 #include "server/blocking.h"
 #include "server/command_context.h"
@@ -40,7 +41,7 @@ void RegisterStreamInfoFamily(CommandTable& t);  // stream_info.cc
 
 namespace {
 
-using PelIter = std::map<StreamId, StreamPendingEntry>::iterator;
+using PelIter = absl::btree_map<StreamId, StreamPendingEntry>::iterator;
 
 void Notify(CommandContext& ctx, std::string_view event, std::string_view key) {
   NotifyKeyspaceEvent(ctx.server(), kNotifyStream, event, key, ctx.client().db_index);
@@ -70,18 +71,19 @@ void RemovePending(StreamGroup& g, PelIter it) {
   g.pel.erase(it);
 }
 
-// Makes c the owner of pending record `pe` (of entry `id`).
+// Makes c the owner of pending record `pe` (of entry `id`). Only consumer indexes change, so
+// `pe` (a reference into the group PEL) stays valid.
 void MoveToConsumer(StreamPendingEntry& pe, StreamId id, StreamConsumer& c) {
   if (pe.consumer == &c) return;
   if (pe.consumer) UnindexPending(*pe.consumer, id);
   pe.consumer = &c;
-  c.pel.emplace(id, &pe);
+  c.pel.insert(c.pel.end(), id);  // new deliveries come in id order: the hint is usually right
 }
 
 // Records the delivery of entry `id` to c: a new pending record, or the existing one (the
 // group was moved back by XGROUP SETID) handed to c with its delivery counter restarted.
 void RecordDelivery(StreamGroup& g, StreamConsumer& c, StreamId id, int64_t now) {
-  auto [it, inserted] = g.pel.try_emplace(id);
+  auto it = g.pel.try_emplace(g.pel.end(), id);
   StreamPendingEntry& pe = it->second;
   MoveToConsumer(pe, id, c);
   pe.delivery_time_ms = now;
@@ -294,18 +296,13 @@ struct ReadGroupArgs {
   size_t nstreams = 0;
 };
 
-bool InScript(CommandContext& ctx) {
-  Scripting* scripting = ctx.server().scripting_if_created();
-  return scripting && scripting->running();
-}
-
 // The options before STREAMS, in Redis's order of checks; false after replying an error.
 bool ParseReadGroupArgs(CommandContext& ctx, int64_t now, ReadGroupArgs* a) {
   for (size_t i = 1; i < ctx.argc(); i++) {
     std::string_view o = ctx.arg(i);
     size_t more = ctx.argc() - i - 1;
     if (EqualsIgnoreCase(o, "BLOCK") && more) {
-      if (InScript(ctx)) {  // refused outright rather than ignored, as Redis does
+      if (stream_util::InScript(ctx)) {  // refused outright rather than ignored, as Redis does
         ctx.reply().Error(errors::StreamBlockInScript(ctx.arg(0)));
         return false;
       }
@@ -405,13 +402,15 @@ void ServeHistory(ReplyBuilder& rb, ReadTarget& t, size_t count, int64_t now) {
   (void)t.after.Next(&start);  // t.after < Max (Max reads new entries)
   for (auto it = t.c->pel.lower_bound(start); it != t.c->pel.end(); ++it) {
     if (count && n == count) break;
-    if (ReplyEntryById(rb, *t.s, it->first)) {
-      it->second->delivery_time_ms = now;
-      it->second->delivery_count++;
+    StreamId id = *it;
+    if (ReplyEntryById(rb, *t.s, id)) {
+      StreamPendingEntry& pe = t.g->pel.find(id)->second;  // exists: the index invariant
+      pe.delivery_time_ms = now;
+      pe.delivery_count++;
     } else {
       rb.ArrayHeader(2);
       char buf[48];
-      rb.Bulk(std::string_view(buf, it->first.Format(buf)));
+      rb.Bulk(std::string_view(buf, id.Format(buf)));
       rb.NullArray();
     }
     n++;
@@ -587,18 +586,19 @@ void ReplyPendingRow(ReplyBuilder& rb, StreamId id, const StreamPendingEntry& pe
   rb.Integer(int64_t(pe.delivery_count));
 }
 
-// The detail rows of the group PEL (or one consumer's) within the range.
-template <typename Pel, typename RecordOf>
+// The detail rows of the group PEL (or one consumer's index) within the range; id_of and
+// record_of map an element of `pel` to its id and its group record.
+template <typename Pel, typename IdOf, typename RecordOf>
 void ReplyPendingRows(ReplyBuilder& rb, const Pel& pel, const PendingRange& p, int64_t now,
-                      RecordOf record) {
+                      IdOf id_of, RecordOf record_of) {
   size_t mark = rb.buffer()->size();
   size_t n = 0;
   int64_t left = p.count;
-  for (auto it = pel.lower_bound(p.start); left > 0 && it != pel.end() && it->first <= p.end;
+  for (auto it = pel.lower_bound(p.start); left > 0 && it != pel.end() && id_of(*it) <= p.end;
        ++it) {
-    const StreamPendingEntry& pe = record(it->second);
+    const StreamPendingEntry& pe = record_of(*it);
     if (p.min_idle && now - pe.delivery_time_ms < p.min_idle) continue;
-    ReplyPendingRow(rb, it->first, pe, now);
+    ReplyPendingRow(rb, id_of(*it), pe, now);
     n++;
     left--;
   }
@@ -622,11 +622,12 @@ void XPending(CommandContext& ctx) {
     StreamConsumer* c = g->FindConsumer(p.consumer);
     if (!c) return rb.ArrayHeader(0);
     return ReplyPendingRows(
-        rb, c->pel, p, now,
-        [](const StreamPendingEntry* pe) -> const StreamPendingEntry& { return *pe; });
+        rb, c->pel, p, now, [](StreamId id) { return id; },
+        [g](StreamId id) -> const StreamPendingEntry& { return g->pel.find(id)->second; });
   }
-  ReplyPendingRows(rb, g->pel, p, now,
-                   [](const StreamPendingEntry& pe) -> const StreamPendingEntry& { return pe; });
+  ReplyPendingRows(
+      rb, g->pel, p, now, [](const auto& kv) { return kv.first; },
+      [](const auto& kv) -> const StreamPendingEntry& { return kv.second; });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -793,9 +794,12 @@ void XAutoClaim(CommandContext& ctx) {
   while (attempts > 0 && left > 0 && it != g->pel.end()) {
     attempts--;
     StreamId id = it->first;
-    ++it;  // ClaimOne may drop the current record
     bool exists = EntryExists(*s, id);
-    if (ClaimOne(*s, *g, *c, id, o, now)) {
+    bool claimed_one = ClaimOne(*s, *g, *c, id, o, now);
+    // ClaimOne may drop the record, and any erase invalidates every iterator of the B-tree:
+    // find the next record again.
+    it = g->pel.upper_bound(id);
+    if (claimed_one) {
       claimed.push_back(id);
       left--;
     } else if (!exists) {
@@ -843,7 +847,7 @@ void RegisterXGroup(CommandTable& t) {
                     .since = "5.0.0",
                     .summary = "Creates a consumer group.",
                     .complexity = "O(1)",
-                    .syntax = "key group id | $ [MKSTREAM] [ENTRIESREAD entries-read]",
+                    .syntax = "key group (id | $) [MKSTREAM] [ENTRIESREAD entries-read:integer]",
                     .handler = XGroupCreate});
   t.AddSub(xgroup, {.name = "setid",
                     .arity = -5,
@@ -853,7 +857,7 @@ void RegisterXGroup(CommandTable& t) {
                     .since = "5.0.0",
                     .summary = "Sets the last-delivered id of a consumer group.",
                     .complexity = "O(1)",
-                    .syntax = "key group id | $ [ENTRIESREAD entries-read]",
+                    .syntax = "key group (id | $) [ENTRIESREAD entries-read:integer]",
                     .handler = XGroupSetId});
   t.AddSub(xgroup, {.name = "destroy",
                     .arity = 4,
@@ -912,8 +916,8 @@ void RegisterGroupCommands(CommandTable& t) {
          .summary = "Reads entries for a consumer of a group: new ones or its pending ones. "
                     "Can block until new entries arrive.",
          .complexity = "O(M) per stream, M being the number of entries returned",
-         .syntax = "GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS "
-                   "key [key ...] id [id ...]",
+         .syntax = "GROUP (group consumer) [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS "
+                   "(key [key ...] id [id ...])",
          .handler = XReadGroup});
   t.Add({.name = "xack",
          .arity = -4,
@@ -938,7 +942,7 @@ void RegisterGroupCommands(CommandTable& t) {
                     "in a range.",
          .complexity = "O(N) with N the number of entries returned (or scanned with IDLE); the "
                        "summary also walks the consumers",
-         .syntax = "key group [[IDLE min-idle-time] start end count [consumer]]",
+         .syntax = "key group [[IDLE min-idle-time] start:string end:string count [consumer]]",
          .tips = {"nondeterministic_output"},
          .handler = XPending});
   t.Add({.name = "xclaim",
@@ -950,7 +954,7 @@ void RegisterGroupCommands(CommandTable& t) {
          .since = "5.0.0",
          .summary = "Gives pending entries of a consumer group to another consumer.",
          .complexity = "O(log N) with N the number of entries pending in the group",
-         .syntax = "key group consumer min-idle-time id [id ...] [IDLE ms] "
+         .syntax = "key group consumer min-idle-time:string id [id ...] [IDLE ms:integer] "
                    "[TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] "
                    "[LASTID lastid]",
          .tips = {"nondeterministic_output"},
@@ -965,7 +969,7 @@ void RegisterGroupCommands(CommandTable& t) {
          .summary = "Gives the pending entries idle for long enough to another consumer, "
                     "walking the group's pending list like a cursor.",
          .complexity = "O(1) if COUNT is small",
-         .syntax = "key group consumer min-idle-time start [COUNT count] [JUSTID]",
+         .syntax = "key group consumer min-idle-time:string start:string [COUNT count] [JUSTID]",
          .tips = {"nondeterministic_output"},
          .handler = XAutoClaim});
 }

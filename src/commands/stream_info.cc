@@ -72,7 +72,8 @@ void ReplyStreamHead(ReplyBuilder& rb, const Stream& s) {
 }
 
 // One consumer of XINFO STREAM FULL: its clocks as absolute times, its PEL (up to `count`).
-void ReplyFullConsumer(ReplyBuilder& rb, const StreamConsumer& c, size_t count) {
+void ReplyFullConsumer(ReplyBuilder& rb, const StreamGroup& g, const StreamConsumer& c,
+                       size_t count) {
   rb.MapHeader(5);
   rb.Bulk("name");
   rb.Bulk(c.name);
@@ -86,10 +87,11 @@ void ReplyFullConsumer(ReplyBuilder& rb, const StreamConsumer& c, size_t count) 
   size_t n = count ? std::min(count, c.pel.size()) : c.pel.size();
   rb.ArrayHeader(n);
   for (auto it = c.pel.begin(); n > 0; ++it, --n) {
+    const StreamPendingEntry& pe = g.pel.find(*it)->second;  // the consumer index invariant
     rb.ArrayHeader(3);
-    ReplyId(rb, it->first);
-    rb.Integer(it->second->delivery_time_ms);
-    rb.Integer(int64_t(it->second->delivery_count));
+    ReplyId(rb, *it);
+    rb.Integer(pe.delivery_time_ms);
+    rb.Integer(int64_t(pe.delivery_count));
   }
 }
 
@@ -116,7 +118,7 @@ void ReplyFullGroup(ReplyBuilder& rb, const Stream& s, std::string_view name, co
   }
   rb.Bulk("consumers");
   rb.ArrayHeader(g.consumers.size());
-  for (const auto& [cname, c] : g.consumers) ReplyFullConsumer(rb, *c, count);
+  for (const auto& [cname, c] : g.consumers) ReplyFullConsumer(rb, g, *c, count);
 }
 
 // XINFO STREAM's options: none, "FULL" or "FULL COUNT n" (n < 0: the default 10, 0: all).
@@ -226,7 +228,7 @@ void XInfoHelp(CommandContext& ctx) {
       "    List the consumers of a group with their pending counts and idle times.",
       "GROUPS <key>",
       "    List the consumer groups of a stream.",
-      "STREAM <key> [FULL [COUNT <count>]",
+      "STREAM <key> [FULL [COUNT <count>]]",
       "    Describe a stream; FULL adds its entries, groups, consumers and pending lists.",
       "HELP",
       "    Print this help.",

@@ -68,7 +68,7 @@ size_t StreamGroup::DeleteConsumer(std::string_view name) {
   size_t pending = c.pel.size();
   // The consumer's records are the group's: dropping them acknowledges nothing, the entries
   // simply stop being pending for anyone.
-  for (const auto& [id, pe] : c.pel) pel.erase(id);
+  for (StreamId id : c.pel) pel.erase(id);
   consumers.erase(it);
   return pending;
 }

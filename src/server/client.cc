@@ -280,8 +280,8 @@ bool Client::Flush() {
 
 bool Client::EnforceOutputLimits(int64_t now_ms) {
   if (!conn_ || closing()) return false;
-  const auto& limit = server_->cfg().client_output_buffer_limit[
-      (flags & kClientPubSub) ? ServerConfig::kClientPubsub : ServerConfig::kClientNormal];
+  int cls = (flags & kClientPubSub) ? ServerConfig::kClientPubsub : ServerConfig::kClientNormal;
+  const auto& limit = server_->cfg().client_output_buffer_limit[size_t(cls)];
   if (limit.hard_bytes == 0 && limit.soft_bytes == 0) return false;
   size_t used = PendingOutputBytes();
   bool hard = limit.hard_bytes && used >= size_t(limit.hard_bytes);
@@ -302,8 +302,8 @@ bool Client::EnforceOutputLimits(int64_t now_ms) {
        static_cast<unsigned long long>(id), conn_->peer().c_str(), conn_->local().c_str(),
        conn_->fd(), name.c_str(), (flags & kClientPubSub) ? "P" : "N",
        subs ? subs->count(SubKind::kChannel) : 0, subs ? subs->count(SubKind::kPattern) : 0,
-       subs ? subs->count(SubKind::kShard) : 0, used,
-       last_cmd ? last_cmd->name.c_str() : "NULL", user.c_str());
+       subs ? subs->count(SubKind::kShard) : 0, used, last_cmd ? last_cmd->name.c_str() : "NULL",
+       user.c_str());
   server_->stats().client_output_buffer_limit_disconnections++;
   CloseAsync();
   return true;

@@ -29,7 +29,7 @@ namespace ember {
 
 class Server;
 struct CommandSpec;
-struct TxState;             // server/multi.h
+struct TxState;              // server/multi.h
 struct ClientSubscriptions;  // server/pubsub.h
 // server/blocking.h
 struct BlockState;

@@ -383,7 +383,8 @@ std::string SetOutputBufferLimit(const Directive&, State& s, Args args) {
     uint64_t hard, soft;
     char* end = nullptr;
     long long secs = std::strtoll(args[i + 3].c_str(), &end, 10);
-    if (!ParseMemory(args[i + 1], &hard) || !ParseMemory(args[i + 2], &soft) || secs < 0) {
+    if (!ParseMemory(args[i + 1], &hard) || !ParseMemory(args[i + 2], &soft) || secs < 0 ||
+        *end != '\0') {
       return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
     }
     auto clamp = [](uint64_t x) { return static_cast<int64_t>(std::min<uint64_t>(x, kLongMax)); };

@@ -378,13 +378,13 @@ inline std::string UnrecognizedXClaimOption(std::string_view opt) {
 }
 // "NOGROUP No such key 'k' or consumer group 'g' in XREADGROUP with GROUP option"
 inline std::string NoSuchKeyOrGroupInXReadGroup(std::string_view key, std::string_view group) {
-  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" +
-         std::string(group) + "' in XREADGROUP with GROUP option";
+  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" + std::string(group) +
+         "' in XREADGROUP with GROUP option";
 }
 // "NOGROUP No such key 'k' or consumer group 'g'" (XPENDING, XCLAIM, XAUTOCLAIM)
 inline std::string NoSuchKeyOrGroup(std::string_view key, std::string_view group) {
-  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" +
-         std::string(group) + "'";
+  return "NOGROUP No such key '" + std::string(key) + "' or consumer group '" + std::string(group) +
+         "'";
 }
 // "NOGROUP No such consumer group 'g' for key name 'k'" (XGROUP, XINFO CONSUMERS)
 inline std::string NoSuchGroupForKey(std::string_view group, std::string_view key) {
@@ -437,7 +437,8 @@ inline constexpr std::string_view kFunctionNoneRegistered = "ERR No functions re
 inline constexpr std::string_view kFunctionPayloadInvalid =
     "ERR DUMP payload version or checksum are wrong";
 inline constexpr std::string_view kFunctionPayloadNotFunction = "ERR given type is not a function";
-inline constexpr std::string_view kFunctionPreGaPayload = "ERR Pre-GA function format not supported";
+inline constexpr std::string_view kFunctionPreGaPayload =
+    "ERR Pre-GA function format not supported";
 inline constexpr std::string_view kFunctionRestorePolicy =
     "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
 inline constexpr std::string_view kFunctionListNoName = "ERR library name argument was not given";

@@ -39,12 +39,11 @@ void NotifyKeyspaceEvent(Server& server, uint32_t type, std::string_view event,
                          std::string_view key, int db) {
   const uint32_t flags = server.cfg().notify_keyspace_event_flags;
   if ((flags & type) == 0 || (flags & (kNotifyKeyspace | kNotifyKeyevent)) == 0) return;
-  if (flags & kNotifyKeyspace) {
-    server.pubsub().Publish(BuildChannel("keyspace", db, key), event);
-  }
-  if (flags & kNotifyKeyevent) {
-    server.pubsub().Publish(BuildChannel("keyevent", db, event), key);
-  }
+  PubSub& ps = server.pubsub();
+  // Nobody listens on any channel or pattern: no names to build (Publish would drop them).
+  if (ps.size(SubKind::kChannel) == 0 && ps.size(SubKind::kPattern) == 0) return;
+  if (flags & kNotifyKeyspace) ps.Publish(BuildChannel("keyspace", db, key), event);
+  if (flags & kNotifyKeyevent) ps.Publish(BuildChannel("keyevent", db, event), key);
 }
 
 void NotifyKeyspaceEvent(CommandContext& ctx, uint32_t type, std::string_view event,

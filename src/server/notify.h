@@ -10,8 +10,9 @@
 //    active expiry), "new" (Db::Add links a key that did not exist), "keymiss" (a read lookup
 //    found nothing) and "hexpired" (+ "del") when hash fields expire;
 //  - eviction reports "evicted" through NotifyEvicted.
-// Cost: with notifications off (or the event's class off) a call is one flags test; when on,
-// the channel name is built in a reused buffer and handed to PubSub::Publish.
+// Cost: with notifications off (or the event's class off) a call is one flags test; when on
+// but nobody is subscribed to anything, two size checks; otherwise the channel names are
+// built in a reused buffer (no allocation once warm) and handed to PubSub::Publish.
 // Thread: command thread only.
 #pragma once
 

@@ -34,9 +34,9 @@ constexpr std::string_view kSMessageBulk = "$8\r\nsmessage\r\n";
 
 bool AllowedWhileSubscribed(const CommandSpec& cmd) {
   static const CommandSpec* const kAllowed[] = {
-      CommandTable::Instance().Find("ping"),        CommandTable::Instance().Find("subscribe"),
-      CommandTable::Instance().Find("ssubscribe"),  CommandTable::Instance().Find("psubscribe"),
-      CommandTable::Instance().Find("unsubscribe"), CommandTable::Instance().Find("sunsubscribe"),
+      CommandTable::Instance().Find("ping"),         CommandTable::Instance().Find("subscribe"),
+      CommandTable::Instance().Find("ssubscribe"),   CommandTable::Instance().Find("psubscribe"),
+      CommandTable::Instance().Find("unsubscribe"),  CommandTable::Instance().Find("sunsubscribe"),
       CommandTable::Instance().Find("punsubscribe"), CommandTable::Instance().Find("quit"),
       CommandTable::Instance().Find("reset"),
   };

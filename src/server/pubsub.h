@@ -116,9 +116,9 @@ class PubSub {
     PubSub& ps_;
     bool outer_;
   };
-  // Where a push meant for c must be written now: the held-back buffer when c is the running
-  // client and `deferred` (messages, or confirmations under CLIENT REPLY OFF/SKIP), else null
-  // (write to c's reply buffer).
+  // The buffer where pushes for c wait while c's own top-level command runs (appended after
+  // its reply: messages it published to itself, confirmations under CLIENT REPLY OFF/SKIP,
+  // tracking invalidations), or null when c is not that client (write to its reply buffer).
   std::string* HeldBack(const Client& c) { return &c == running_ ? &held_ : nullptr; }
 
  private:

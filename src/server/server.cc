@@ -557,7 +557,8 @@ void Server::RejectCommand(Client& c, const CommandSpec* cmd, std::string_view e
 }
 
 void Server::Execute(Client& c, std::span<const std::string_view> args) {
-  PubSub::CommandScope pubsub_scope(pubsub_, c);  // pushes to c itself follow its reply
+  // Pushes meant for c itself (it published to itself) are appended after its reply.
+  PubSub::CommandScope pubsub_scope(pubsub_, c);
   Tracking::CommandScope tracking_scope(tracking_, c);  // current client for client caching
   const CommandTable& table = CommandTable::Instance();
   const CommandSpec* cmd = table.Find(args[0]);

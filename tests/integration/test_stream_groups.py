@@ -129,6 +129,23 @@ def test_type_change_in_transaction_releases_with_wrongtype(r, deferred):
         d.read()
 
 
+@pytest.mark.parametrize("other, error", [(None, "NOGROUP"), ("list", "WRONGTYPE")])
+def test_swapdb_releases_blocked_xreadgroup(ember_server, r, deferred, other, error):
+    db4 = ember_server.client(db=4)
+    db4.flushdb()
+    if other == "list":
+        db4.lpush("s", "e1")
+    r.xadd("s", {"f": "v"}, id="1-0")
+    r.xgroup_create("s", "g", "$")
+    d = deferred()
+    read_group(d)
+    wait_blocked(r, 1)
+    r.swapdb(4, 0)
+    with pytest.raises(redis.ResponseError, match=error):
+        d.read()
+    db4.flushdb()
+
+
 def test_rename_brings_data_or_nogroup(r, deferred):
     r.xgroup_create("s", "g", "$", mkstream=True)
     d = deferred()

@@ -55,8 +55,9 @@ class PubSubFamilyTest : public ::testing::Test {
 };
 
 TEST_F(PubSubFamilyTest, SubscribeConfirmationsCarryTheRunningCount) {
-  EXPECT_EQ(RenderAll(h_.RunRaw({"SUBSCRIBE", "a", "b", "a"})),
-            "[subscribe, a, (integer) 1] | [subscribe, b, (integer) 2] | [subscribe, a, (integer) 2]");
+  EXPECT_EQ(
+      RenderAll(h_.RunRaw({"SUBSCRIBE", "a", "b", "a"})),
+      "[subscribe, a, (integer) 1] | [subscribe, b, (integer) 2] | [subscribe, a, (integer) 2]");
   EXPECT_EQ(h_.RunRaw({"PSUBSCRIBE", "p*"}), "*3\r\n$10\r\npsubscribe\r\n$2\r\np*\r\n:3\r\n");
   // Shard channels count on their own.
   EXPECT_EQ(h_.Run({"SSUBSCRIBE", "s"}), "[ssubscribe, s, (integer) 1]");
@@ -175,7 +176,8 @@ TEST_F(PubSubFamilyTest, UnsubscribeInsideExecRepliesInline) {
   h_.Run({"UNSUBSCRIBE", "bar"});
   h_.Run({"UNSUBSCRIBE", "baz"});
   h_.Run({"PING", "def"});
-  EXPECT_EQ(h_.Run({"EXEC"}), "[abc, [unsubscribe, bar, (integer) 2], [unsubscribe, baz, (integer) 1], def]");
+  EXPECT_EQ(h_.Run({"EXEC"}),
+            "[abc, [unsubscribe, bar, (integer) 2], [unsubscribe, baz, (integer) 1], def]");
 }
 
 TEST_F(PubSubFamilyTest, SsubscribeIsRefusedInsideExec) {
@@ -242,8 +244,7 @@ TEST_F(PubSubFamilyTest, PubsubIntrospection) {
             "PUBSUB HELP.");
   EXPECT_EQ(h_.Run({"PUBSUB", "NUMPAT", "x"}),
             "(error) ERR wrong number of arguments for 'pubsub|numpat' command");
-  EXPECT_EQ(h_.Run({"PUBSUB", "foo"}),
-            "(error) ERR unknown subcommand 'foo'. Try PUBSUB HELP.");
+  EXPECT_EQ(h_.Run({"PUBSUB", "foo"}), "(error) ERR unknown subcommand 'foo'. Try PUBSUB HELP.");
   EXPECT_EQ(h_.Run({"PUBSUB"}), "(error) ERR wrong number of arguments for 'pubsub' command");
   EXPECT_EQ(h_.Run({"PUBSUB", "HELP"}).substr(0, 27), "[PUBSUB <subcommand> [<arg>");
   // RESP3: still flat arrays.

@@ -4,6 +4,8 @@
 // integration tests (the harness client cannot block: it gets the timeout reply).
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "command_harness.h"
 
 namespace ember {
@@ -299,6 +301,44 @@ TEST_F(StreamGroupTest, XAutoClaim) {
             "(error) NOGROUP No such key 'nokey' or consumer group 'g'");
 }
 
+// A pending list large enough for many B-tree nodes: XAUTOCLAIM walks it while dropping the
+// records of deleted entries (every erase moves records between nodes), then scattered XACKs
+// and history reads must still find every record through the consumer indexes.
+TEST_F(StreamGroupTest, LargePendingList) {
+  constexpr int kN = 3000;
+  for (int i = 1; i <= kN; i++) {
+    std::string id = std::to_string(i) + "-0";
+    ASSERT_EQ(h.Run({"XADD", "s", id, "f", "v"}), id);
+  }
+  ASSERT_EQ(h.Run({"XGROUP", "CREATE", "s", "g", "0"}), "OK");
+  h.Run({"XREADGROUP", "GROUP", "g", "a", "COUNT", "1000", "STREAMS", "s", ">"});
+  h.Run({"XREADGROUP", "GROUP", "g", "b", "STREAMS", "s", ">"});
+  for (int i = 2; i <= kN; i += 2) h.Run({"XDEL", "s", std::to_string(i) + "-0"});
+  // b claims everything still in the stream (JUSTID: delivery counts stay at 1); the 1500
+  // deleted entries' records are dropped.
+  std::string reply = h.Run({"XAUTOCLAIM", "s", "g", "b", "0", "-", "COUNT", "5000", "JUSTID"});
+  EXPECT_EQ(reply.substr(0, 6), "[0-0, ");
+  EXPECT_EQ(h.Run({"XPENDING", "s", "g"}), "[(integer) 1500, 1-0, 2999-0, [[b, 1500]]]");
+  // Acknowledge all but ids 1 (mod 4), in a scattered order.
+  int acked = 0;
+  for (int k = 0; k < kN; k++) {
+    int ms = (k * 7919) % kN + 1;
+    if (ms % 2 == 0 || ms % 4 == 1) continue;
+    ASSERT_EQ(h.Run({"XACK", "s", "g", std::to_string(ms) + "-0"}), "(integer) 1");
+    acked++;
+  }
+  EXPECT_EQ(acked, 750);
+  EXPECT_EQ(h.Run({"XPENDING", "s", "g"}), "[(integer) 750, 1-0, 2997-0, [[b, 750]]]");
+  EXPECT_EQ(h.Run({"XPENDING", "s", "g", "2990", "+", "10", "b"}),
+            "[[2993-0, b, (integer) 0, (integer) 1], [2997-0, b, (integer) 0, (integer) 1]]");
+  EXPECT_EQ(h.Run({"XREADGROUP", "GROUP", "g", "b", "COUNT", "2", "STREAMS", "s", "2990"}),
+            "[[s, [[2993-0, [f, v]], [2997-0, [f, v]]]]]");
+  EXPECT_EQ(h.Run({"XPENDING", "s", "g", "2993", "2993", "1"}),
+            "[[2993-0, b, (integer) 0, (integer) 2]]");
+  EXPECT_EQ(h.Run({"XGROUP", "DELCONSUMER", "s", "g", "b"}), "(integer) 750");
+  EXPECT_EQ(h.Run({"XPENDING", "s", "g"}), "[(integer) 0, (nil), (nil), (nil)]");
+}
+
 TEST_F(StreamGroupTest, XInfoStreamAndGroups) {
   Fill();
   h.Run({"XREADGROUP", "GROUP", "g", "a", "COUNT", "1", "STREAMS", "s", ">"});
@@ -377,10 +417,10 @@ TEST_F(StreamGroupTest, BlockFromScriptsIsRefused) {
   EXPECT_EQ(h.Run({"EVAL", "return redis.pcall('xreadgroup','group','g','c','STREAMS','s','>')",
                    "1", "s"}),
             "(nil)");
-  EXPECT_EQ(h.Run({"EVAL",
-                   "return redis.pcall('xreadgroup','group','g','c','BLOCK',0,'STREAMS','s','>')",
-                   "1", "s"}),
-            "(error) ERR xreadgroup command is not allowed with BLOCK option from scripts");
+  EXPECT_EQ(
+      h.Run({"EVAL", "return redis.pcall('xreadgroup','group','g','c','BLOCK',0,'STREAMS','s','>')",
+             "1", "s"}),
+      "(error) ERR xreadgroup command is not allowed with BLOCK option from scripts");
 }
 
 TEST_F(StreamGroupTest, Help) {

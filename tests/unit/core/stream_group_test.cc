@@ -3,7 +3,9 @@
 // (fresh streams, plain reads, deletions ahead of and behind a group, trimming).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -66,10 +68,9 @@ TEST(StreamGroupTest, Consumers) {
 
   StreamConsumer* bob = g.GetOrCreateConsumer("bob", 1000, &created);
   for (uint64_t ms : {1, 2, 3}) {
-    StreamPendingEntry& pe = g.pel[StreamId{ms, 0}];
     StreamConsumer* owner = ms == 2 ? bob : alice;
-    pe.consumer = owner;
-    owner->pel[StreamId{ms, 0}] = &pe;
+    g.pel[StreamId{ms, 0}].consumer = owner;
+    owner->pel.insert(StreamId{ms, 0});
   }
   EXPECT_EQ(g.DeleteConsumer("alice"), 2u);
   EXPECT_EQ(g.FindConsumer("alice"), nullptr);
@@ -169,18 +170,79 @@ TEST(StreamGroupTest, CloneKeepsGroupsAndPendingOwners) {
   StreamGroup* g = s.CreateGroup("g", StreamId{1, 0}, 1);
   bool created;
   StreamConsumer* c = g->GetOrCreateConsumer("c", 5, &created);
-  StreamPendingEntry& pe = g->pel[StreamId{1, 0}];
-  pe = {c, 7, 2};
-  c->pel[StreamId{1, 0}] = &pe;
+  g->pel[StreamId{1, 0}] = {c, 7, 2};
+  c->pel.insert(StreamId{1, 0});
   std::unique_ptr<Stream> copy = s.Clone();
   StreamGroup* cg = copy->FindGroup("g");
   ASSERT_NE(cg, nullptr);
   StreamConsumer* cc = cg->FindConsumer("c");
   ASSERT_NE(cc, nullptr);
   ASSERT_EQ(cc->pel.size(), 1u);
-  EXPECT_EQ(cc->pel.begin()->second, &cg->pel.begin()->second);
+  EXPECT_EQ(*cc->pel.begin(), (StreamId{1, 0}));
   EXPECT_EQ(cg->pel.begin()->second.consumer, cc);
+  EXPECT_EQ(cg->pel.begin()->second.delivery_time_ms, 7);
   EXPECT_EQ(cg->pel.begin()->second.delivery_count, 2u);
+}
+
+// The group PEL and the consumer indexes agree (the invariant stream.h states).
+void ExpectIndexesAgree(const StreamGroup& g) {
+  size_t indexed = 0;
+  for (const auto& [name, c] : g.consumers) {
+    indexed += c->pel.size();
+    for (StreamId id : c->pel) {
+      auto it = g.pel.find(id);
+      ASSERT_NE(it, g.pel.end());
+      EXPECT_EQ(it->second.consumer, c.get());
+    }
+  }
+  EXPECT_EQ(indexed, g.pel.size());
+}
+
+// Enough records for many B-tree node splits and merges: filled in order over three
+// consumers, then thinned in a scattered order, a consumer deleted, and the rest cloned.
+TEST(StreamGroupTest, LargePendingListStaysConsistent) {
+  Stream s;
+  StreamGroup* g = s.CreateGroup("g", StreamId{}, 0);
+  bool created;
+  StreamConsumer* cs[3];
+  for (int i = 0; i < 3; i++) {
+    cs[i] = g->GetOrCreateConsumer(std::string(1, char('a' + i)), 0, &created);
+  }
+  constexpr uint64_t kN = 20000;
+  for (uint64_t ms = 1; ms <= kN; ms++) {
+    StreamConsumer* owner = cs[ms % 3];
+    g->pel.try_emplace(g->pel.end(), StreamId{ms, 0}, StreamPendingEntry{owner, int64_t(ms), 1});
+    owner->pel.insert(owner->pel.end(), StreamId{ms, 0});
+  }
+  ExpectIndexesAgree(*g);
+  // Acknowledge every id whose (ms * 7919) % 5 != 0, in a scattered order.
+  size_t acked = 0;
+  for (uint64_t k = 0; k < kN; k++) {
+    uint64_t ms = (k * 7919) % kN + 1;
+    if (ms % 5 == 0) continue;
+    auto it = g->pel.find(StreamId{ms, 0});
+    ASSERT_NE(it, g->pel.end());
+    it->second.consumer->pel.erase(StreamId{ms, 0});
+    g->pel.erase(it);
+    acked++;
+  }
+  EXPECT_EQ(g->pel.size(), kN - acked);
+  EXPECT_EQ(g->pel.size(), kN / 5);
+  ExpectIndexesAgree(*g);
+  size_t had = cs[0]->pel.size();
+  EXPECT_EQ(g->DeleteConsumer("a"), had);
+  EXPECT_EQ(g->pel.size(), kN / 5 - had);
+  ExpectIndexesAgree(*g);
+  std::unique_ptr<Stream> copy = s.Clone();
+  StreamGroup* cg = copy->FindGroup("g");
+  ASSERT_NE(cg, nullptr);
+  EXPECT_EQ(cg->pel.size(), g->pel.size());
+  ExpectIndexesAgree(*cg);
+  EXPECT_TRUE(
+      std::equal(cg->pel.begin(), cg->pel.end(), g->pel.begin(), [](const auto& x, const auto& y) {
+        return x.first == y.first && x.second.delivery_time_ms == y.second.delivery_time_ms &&
+               x.second.consumer->name == y.second.consumer->name;
+      }));
 }
 
 }  // namespace

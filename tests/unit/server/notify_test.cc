@@ -51,7 +51,7 @@ class NotifyTest : public ::testing::Test {
     size_t pos = 0;
     const std::string& buf = sub_->obuf;
     while (pos < buf.size()) {
-      std::string msg = Harness::Render(buf, &pos);  // [pmessage, pattern, channel, payload]
+      std::string msg = Harness::Render(buf, &pos);   // [pmessage, pattern, channel, payload]
       size_t a = msg.find(", ", msg.find(", ") + 2);  // after the pattern
       out.push_back(msg.substr(a + 2, msg.size() - a - 3));
       size_t comma = out.back().find(", ");
@@ -100,22 +100,26 @@ TEST_F(NotifyTest, DatabaseNumberInChannels) {
 
 TEST_F(NotifyTest, MultiEventOrder) {
   Config("Eg$l");
-  EXPECT_EQ(Run({{"SET", "a", "1", "PX", "100000"},
-                 {"RENAME", "a", "b"},
-                 {"RPUSH", "src", "x"},
-                 {"LMOVE", "src", "dst", "LEFT", "RIGHT"},
-                 {"MOVE", "b", "3"}}),
-            (Events{"__keyevent@0__:set a", "__keyevent@0__:expire a",
-                    "__keyevent@0__:rename_from a", "__keyevent@0__:rename_to b",
-                    "__keyevent@0__:rpush src", "__keyevent@0__:rpush dst",
-                    "__keyevent@0__:lpop src", "__keyevent@0__:del src",
-                    "__keyevent@0__:move_from b", "__keyevent@3__:move_to b"}));
+  EXPECT_EQ(
+      Run({{"SET", "a", "1", "PX", "100000"},
+           {"RENAME", "a", "b"},
+           {"RPUSH", "src", "x"},
+           {"LMOVE", "src", "dst", "LEFT", "RIGHT"},
+           {"MOVE", "b", "3"}}),
+      (Events{"__keyevent@0__:set a", "__keyevent@0__:expire a", "__keyevent@0__:rename_from a",
+              "__keyevent@0__:rename_to b", "__keyevent@0__:rpush src", "__keyevent@0__:rpush dst",
+              "__keyevent@0__:lpop src", "__keyevent@0__:del src", "__keyevent@0__:move_from b",
+              "__keyevent@3__:move_to b"}));
 }
 
 TEST_F(NotifyTest, NewKeyEvents) {
   Config("En");
-  EXPECT_EQ(Run({{"SET", "foo", "bar"}, {"SET", "foo", "baz"}, {"SET", "bar", "bar"},
-                 {"LPUSH", "l", "x"}, {"LPUSH", "l", "y"}, {"RENAME", "l", "m"},
+  EXPECT_EQ(Run({{"SET", "foo", "bar"},
+                 {"SET", "foo", "baz"},
+                 {"SET", "bar", "bar"},
+                 {"LPUSH", "l", "x"},
+                 {"LPUSH", "l", "y"},
+                 {"RENAME", "l", "m"},
                  {"SUNIONSTORE", "s", "nokey"}}),
             (Events{"__keyevent@0__:new foo", "__keyevent@0__:new bar", "__keyevent@0__:new l",
                     "__keyevent@0__:new m"}));
@@ -123,10 +127,15 @@ TEST_F(NotifyTest, NewKeyEvents) {
 
 TEST_F(NotifyTest, KeyMissOnReadsOnly) {
   Config("Em");
-  EXPECT_EQ(Run({{"GET", "a"}, {"SET", "b", "1"}, {"GET", "b"}, {"LPUSH", "c", "x"},
-                 {"EXISTS", "d"}, {"OBJECT", "ENCODING", "e"}, {"LRANGE", "f", "0", "-1"}}),
-            (Events{"__keyevent@0__:keymiss a", "__keyevent@0__:keymiss d",
-                    "__keyevent@0__:keymiss f"}));
+  EXPECT_EQ(
+      Run({{"GET", "a"},
+           {"SET", "b", "1"},
+           {"GET", "b"},
+           {"LPUSH", "c", "x"},
+           {"EXISTS", "d"},
+           {"OBJECT", "ENCODING", "e"},
+           {"LRANGE", "f", "0", "-1"}}),
+      (Events{"__keyevent@0__:keymiss a", "__keyevent@0__:keymiss d", "__keyevent@0__:keymiss f"}));
 }
 
 TEST_F(NotifyTest, LazyExpiry) {
@@ -182,6 +191,20 @@ TEST_F(NotifyTest, HashFieldExpiryLazyAndActive) {
   h_.clock().AdvanceMs(200);
   h_.server().Cron();
   EXPECT_EQ(Received(), (Events{"__keyevent@0__:hexpired g", "__keyevent@0__:del g"}));
+}
+
+// A field deleted by HDEL before its TTL passes leaves a stale entry in the field-expiry
+// index; reclaiming it later must not report "hexpired".
+TEST_F(NotifyTest, NoHexpiredForFieldDeletedBeforeItsTtl) {
+  Config("Egh");
+  h_.Run({"HSET", "h", "a", "1", "b", "2"});
+  h_.Run({"HPEXPIRE", "h", "100", "FIELDS", "1", "a"});
+  h_.Run({"HDEL", "h", "a"});
+  EXPECT_EQ(Received(),
+            (Events{"__keyevent@0__:hset h", "__keyevent@0__:hexpire h", "__keyevent@0__:hdel h"}));
+  h_.clock().AdvanceMs(200);
+  h_.server().Cron();
+  EXPECT_EQ(Run({{"HGETALL", "h"}}), Events{});
 }
 
 TEST_F(NotifyTest, EvictedHook) {
