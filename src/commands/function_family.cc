@@ -180,7 +180,7 @@ CommandSpec FcallRow(const char* name, bool ro, CommandHandler handler) {
          : "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE";
   return {.name = name,
           .arity = -3,
-          .flags = kFcallFlags | (ro ? kCmdReadOnly : 0),
+          .flags = kFcallFlags | (ro ? kCmdReadOnly : kCmdMayReplicate),
           .acl = kAclSlow | kAclScripting,
           .key_specs = {keys},
           .group = "scripting",
@@ -206,7 +206,10 @@ struct SubRow {
 }  // namespace
 
 void RegisterFunctionFamily(CommandTable& t) {
-  t.Add(FcallRow("fcall", false, FCall));
+  t.Add(FcallRow("fcall", false, FCall))->runtime_flags =
+      [](Server& server, const CommandSpec& cmd, std::span<const std::string_view> args) {
+        return server.scripting().CommandFlags(cmd, args);
+      };
   t.Add(FcallRow("fcall_ro", true, FCallRo));
   CommandSpec* fn = t.Add({.name = "function",
                            .arity = -2,

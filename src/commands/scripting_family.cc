@@ -84,12 +84,18 @@ constexpr std::string_view kKeysNoteRw =
 constexpr std::string_view kKeysNoteRo =
     "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS";
 
+// CommandSpec::runtime_flags of EVAL/EVALSHA (and FCALL): a no-writes script is no write.
+uint64_t ScriptCommandFlags(Server& server, const CommandSpec& cmd,
+                            std::span<const std::string_view> args) {
+  return server.scripting().CommandFlags(cmd, args);
+}
+
 CommandSpec EvalRow(const char* name, bool ro, bool sha, CommandHandler handler) {
   KeySpec keys = KeyNumKeys(2, ro ? (kKsRO | kKsAccess) : (kKsRW | kKsAccess | kKsUpdate));
   if (!sha) keys.notes = ro ? kKeysNoteRo : kKeysNoteRw;
   return {.name = name,
           .arity = -3,
-          .flags = kEvalFlags | (ro ? kCmdReadOnly : 0),
+          .flags = kEvalFlags | (ro ? kCmdReadOnly : kCmdMayReplicate),
           .acl = kAclSlow | kAclScripting,
           .key_specs = {keys},
           .group = "scripting",
@@ -106,8 +112,8 @@ CommandSpec EvalRow(const char* name, bool ro, bool sha, CommandHandler handler)
 }  // namespace
 
 void RegisterScriptingFamily(CommandTable& t) {
-  t.Add(EvalRow("eval", false, false, Eval));
-  t.Add(EvalRow("evalsha", false, true, EvalSha));
+  t.Add(EvalRow("eval", false, false, Eval))->runtime_flags = ScriptCommandFlags;
+  t.Add(EvalRow("evalsha", false, true, EvalSha))->runtime_flags = ScriptCommandFlags;
   t.Add(EvalRow("eval_ro", true, false, EvalRo));
   t.Add(EvalRow("evalsha_ro", true, true, EvalShaRo));
   CommandSpec* script = t.Add({.name = "script",

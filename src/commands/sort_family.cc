@@ -443,8 +443,10 @@ void SortGeneric(CommandContext& ctx, bool readonly) {
       e->type() != ObjType::kZSet) {
     return ctx.reply().Error(errors::kWrongType);
   }
-  // An unsorted set would come out in hash order; stored results must not depend on it.
-  if (o.dontsort && e && e->type() == ObjType::kSet && o.has_store) {
+  // An unsorted set would come out in hash order; stored results and what a script sees
+  // must not depend on it (scripts must be deterministic), so such output is sorted.
+  if (o.dontsort && e && e->type() == ObjType::kSet &&
+      (o.has_store || ctx.server().script_running())) {
     o.dontsort = false;
     o.alpha = true;
     o.has_by = false;

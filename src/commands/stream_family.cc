@@ -143,7 +143,7 @@ bool ParseXReadArgs(CommandContext& ctx, XReadArgs* a) {
     bool more = i + 1 < ctx.argc();
     std::string_view opt = ctx.arg(i);
     if (more && EqualsIgnoreCase(opt, "BLOCK")) {
-      if (stream_util::InScript(ctx)) {  // refused outright rather than ignored, as Redis does
+      if (ctx.server().script_running()) {  // refused outright rather than ignored, as Redis does
         return ctx.reply().Error(errors::StreamBlockInScript(ctx.arg(0))), false;
       }
       auto err = stream_util::ParseBlockMs(ctx.arg(++i), ctx.NowMs(), &a->deadline_ms);

@@ -302,7 +302,7 @@ bool ParseReadGroupArgs(CommandContext& ctx, int64_t now, ReadGroupArgs* a) {
     std::string_view o = ctx.arg(i);
     size_t more = ctx.argc() - i - 1;
     if (EqualsIgnoreCase(o, "BLOCK") && more) {
-      if (stream_util::InScript(ctx)) {  // refused outright rather than ignored, as Redis does
+      if (ctx.server().script_running()) {  // refused outright rather than ignored, as Redis does
         ctx.reply().Error(errors::StreamBlockInScript(ctx.arg(0)));
         return false;
       }

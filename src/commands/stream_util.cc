@@ -7,7 +7,6 @@
 
 #include "core/kv_entry.h"
 #include "protocol/reply_builder.h"
-#include "scripting/scripting.h"
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/config.h"
@@ -260,11 +259,6 @@ void RegisterStreamHooks() {
   RegisterObjDestructor(ObjType::kStream, ObjEncoding::kListpack, DestroyStream);
   RegisterObjCopier(ObjType::kStream, ObjEncoding::kListpack, CopyStream);
   RegisterObjMemoryUsage(ObjType::kStream, ObjEncoding::kListpack, StreamUsage);
-}
-
-bool InScript(CommandContext& ctx) {
-  Scripting* scripting = ctx.server().scripting_if_created();
-  return scripting && scripting->running();
 }
 
 }  // namespace ember::stream_util

@@ -65,9 +65,6 @@ std::string_view ParseReadId(std::string_view arg, ReadId* out);
 // forever), with Redis's errors (integer, not negative, no overflow past INT64_MAX).
 std::string_view ParseBlockMs(std::string_view arg, int64_t now_ms, int64_t* deadline_ms);
 
-// True while a Lua script or function runs the command: XREAD/XREADGROUP refuse BLOCK there.
-bool InScript(CommandContext& ctx);
-
 // --- XADD / XTRIM options ----------------------------------------------------------------------
 
 enum class TrimStrategy { kNone, kMaxLen, kMinId };

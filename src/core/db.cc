@@ -43,7 +43,7 @@ bool Db::IsExpired(const KvEntry* e) const {
 KvEntry* Db::LookupRead(std::string_view key, LookupFlags flags) {
   KvEntry* e = dict_.Find(key);
   if (e != nullptr && IsExpired(e)) {
-    if (!HasFlag(flags, LookupFlags::kNoExpire)) DeleteExpired(e);
+    if (!HasFlag(flags, LookupFlags::kNoExpire) && !expire_suspended_) DeleteExpired(e);
     e = nullptr;
   }
   if (!HasFlag(flags, LookupFlags::kNoStats)) {

@@ -135,6 +135,9 @@ class Db {
   KvEntry* Persist(KvEntry* e);
   // True if `e` has an expiry in the past according to the clock.
   bool IsExpired(const KvEntry* e) const;
+  // While set (CLIENT PAUSE), reads treat expired keys as missing but do not delete them, as
+  // Redis does: nothing changes the dataset during a pause.
+  void set_expire_suspended(bool on) { expire_suspended_ = on; }
 
   // SCAN over this Db: calls fn for non-expired entries of the cursor's bucket(s); returns the
   // next cursor. Expired entries met are deleted after the step.
@@ -185,6 +188,7 @@ class Db {
   void IndexIfFieldTtl(const KvEntry* e);
 
   int index_;
+  bool expire_suspended_ = false;  // see set_expire_suspended
   Clock* clock_;
   KeyspaceStats* stats_;
   KeyspaceObserver* observer_;
@@ -209,6 +213,10 @@ class Keyspace {
   void FlushAll();
   // Cron hook: incremental rehash and shrink for every Db within budget_us.
   void Cron(int64_t budget_us);
+  // Db::set_expire_suspended on every Db (CLIENT PAUSE).
+  void SetExpireSuspended(bool on) {
+    for (auto& d : dbs_) d->set_expire_suspended(on);
+  }
   // Active expiry across Dbs within budget_us (round-robin over Dbs).
   size_t ActiveExpire(int64_t budget_us);
   size_t TotalKeys() const;

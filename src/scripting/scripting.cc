@@ -201,6 +201,30 @@ void Scripting::Eval(CommandContext& ctx, bool by_sha, bool read_only) {
   Run(ctx, *eval_vm_, script->ref, script->flags, key, /*eval=*/true, read_only, numkeys);
 }
 
+uint64_t Scripting::CommandFlags(const CommandSpec& cmd, std::span<const std::string_view> args) {
+  if (args.size() < 2) return cmd.flags;
+  uint32_t flags = kScriptEvalCompat;
+  if (cmd.name == "fcall") {
+    const ScriptFunction* fn = libraries_->Find(args[1]);
+    if (fn) flags = fn->flags;
+  } else if (cmd.name == "evalsha") {
+    if (args[1].size() == 40) {
+      char sha[40];
+      for (size_t i = 0; i < 40; i++)
+        sha[i] = char(tolower(static_cast<unsigned char>(args[1][i])));
+      auto it = scripts_.find(std::string_view(sha, 40));
+      if (it != scripts_.end()) flags = it->second.flags;
+    }
+  } else {
+    size_t len;
+    if (!ParseShebang(args[1], &flags, &len).empty()) flags = kScriptEvalCompat;
+  }
+  if (!(flags & kScriptEvalCompat) && (flags & kScriptNoWrites)) {
+    return cmd.flags & ~uint64_t(kCmdWrite | kCmdMayReplicate);
+  }
+  return cmd.flags;
+}
+
 // FCALL function numkeys [key ...] [arg ...] (and FCALL_RO)
 void Scripting::FCall(CommandContext& ctx, bool read_only) {
   size_t numkeys = 0;
@@ -304,7 +328,10 @@ std::string_view Scripting::CheckCommand(const CommandSpec* cmd, size_t argc) {
     return errors::kScriptWrongArity;
   }
   if (cmd->has(kCmdNoScript)) return errors::kScriptNotAllowed;
-  if (cmd->has(kCmdWrite) && run_->read_only) return errors::kScriptReadOnlyWrite;
+  // May-replicate commands (PUBLISH, PFCOUNT...) count as writes here, as in Redis.
+  if ((cmd->flags & (kCmdWrite | kCmdMayReplicate)) && run_->read_only) {
+    return errors::kScriptReadOnlyWrite;
+  }
   if (!run_->allow_oom && run_->oom && !run_->wrote && cmd->has(kCmdDenyOom)) {
     return errors::kOom;
   }

@@ -103,6 +103,10 @@ class Scripting {
   // FCALL / FCALL_RO: runs the function and replies.
   void FCall(CommandContext& ctx, bool read_only);
 
+  // CommandSpec::runtime_flags of EVAL, EVALSHA and FCALL: the row's flags without write and
+  // may-replicate when the script (shebang) or function declares no-writes.
+  uint64_t CommandFlags(const CommandSpec& cmd, std::span<const std::string_view> args);
+
   // --- running scripts ---
   const ScriptRun* running() const { return run_; }
   // SCRIPT KILL (eval) / FUNCTION KILL: replies OK, NOTBUSY, UNKILLABLE or BUSY.

@@ -123,6 +123,8 @@ struct KeySpec {
   std::string_view notes;  // COMMAND INFO "notes", when not empty
 };
 
+class Server;
+
 struct CommandSpec {
   std::string name;  // lower-case; for a subcommand, "container|sub"
   int arity = 0;     // Redis convention: >0 exact, <0 at least -arity
@@ -141,6 +143,12 @@ struct CommandSpec {
   using GetKeysFn = bool (*)(std::span<const std::string_view> args, std::vector<int>* keys,
                              std::vector<uint32_t>* key_flags);
   GetKeysFn get_keys = nullptr;
+  // Flags that depend on the arguments (EVAL, EVALSHA, FCALL: a script declared no-writes is
+  // neither a write nor may-replicate, so CLIENT PAUSE WRITE lets it run). When set, the
+  // dispatcher uses it instead of `flags` for pause checks and transaction flags.
+  using FlagsFn = uint64_t (*)(Server& server, const CommandSpec& cmd,
+                               std::span<const std::string_view> args);
+  FlagsFn runtime_flags = nullptr;
   std::vector<std::unique_ptr<CommandSpec>> subcommands;  // filled by AddSub
   const CommandSpec* parent = nullptr;
 

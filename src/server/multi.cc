@@ -1,5 +1,6 @@
 // Transactions: the compact command queue and the WATCH registry (see multi.h).
 #include "server/multi.h"
+#include "server/server.h"
 
 #include <algorithm>
 
@@ -51,7 +52,8 @@ const ImmediateRows& Immediate() {
 // ---------------------------------------------------------------------------------------------
 // CommandQueue
 
-void CommandQueue::Append(const CommandSpec& cmd, std::span<const std::string_view> args) {
+void CommandQueue::Append(const CommandSpec& cmd, std::span<const std::string_view> args,
+                          uint64_t flags) {
   size_t need = 0;
   for (std::string_view a : args) need += a.size() + 10;
   if (bytes_.capacity() - bytes_.size() < need) {
@@ -62,7 +64,7 @@ void CommandQueue::Append(const CommandSpec& cmd, std::span<const std::string_vi
     PutVarint(&bytes_, a.size());
     bytes_.append(a);
   }
-  flags_ |= cmd.flags;
+  flags_ |= flags;
 }
 
 std::span<const std::string_view> CommandQueue::Args(size_t i,
@@ -216,7 +218,7 @@ bool IsExecCommand(const CommandSpec& cmd) { return &cmd == Immediate().exec; }
 
 void QueueCommand(Client& c, const CommandSpec& cmd, std::span<const std::string_view> args) {
   if (!c.tx) c.tx = std::make_unique<TxState>();
-  c.tx->queue.Append(cmd, args);
+  c.tx->queue.Append(cmd, args, c.server().FlagsOf(cmd, args));
   c.reply().SimpleString("QUEUED");
 }
 

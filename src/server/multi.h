@@ -46,7 +46,8 @@ struct CommandSpec;
 class CommandQueue {
  public:
   // Copies `args` (args[0] is the command name) for later execution by `cmd`'s handler.
-  void Append(const CommandSpec& cmd, std::span<const std::string_view> args);
+  // `flags`: the command's flags for these arguments (Server::FlagsOf).
+  void Append(const CommandSpec& cmd, std::span<const std::string_view> args, uint64_t flags);
   size_t size() const { return cmds_.size(); }
   bool empty() const { return cmds_.empty(); }
   const CommandSpec& cmd(size_t i) const { return *cmds_[i].spec; }

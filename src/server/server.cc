@@ -241,6 +241,12 @@ Scripting& Server::scripting() {
   return *scripting_;
 }
 
+bool Server::script_running() const { return scripting_ && scripting_->running(); }
+
+uint64_t Server::FlagsOf(const CommandSpec& cmd, std::span<const std::string_view> args) {
+  return cmd.runtime_flags ? cmd.runtime_flags(*this, cmd, args) : cmd.flags;
+}
+
 // Other clients' errors (-BUSY) must not make the script's own command look failed: the
 // running Call's error mark moves by what was counted meanwhile.
 void Server::ProcessEventsWhileBusy() {
@@ -349,11 +355,13 @@ void Server::RequestShutdown(int exit_code) {
 void Server::PauseClients(int64_t until_ms, bool all) {
   pause_until_ms_ = std::max(pause_until_ms_, until_ms);
   pause_all_ = pause_all_ || all;
+  keyspace_->SetExpireSuspended(true);  // no lazy (nor active, see Cron) expiry while paused
 }
 
 void Server::UnpauseClients() {
   pause_until_ms_ = 0;
   pause_all_ = false;
+  keyspace_->SetExpireSuspended(false);
   std::vector<Client*> resume;
   resume.swap(paused_);
   for (Client* c : resume) {
@@ -365,7 +373,8 @@ void Server::UnpauseClients() {
 bool Server::IsPaused(const CommandSpec& cmd, uint64_t extra_flags) const {
   if (pause_until_ms_ <= clock_->NowMs()) return false;
   if (pause_all_) return true;
-  return ((cmd.flags | extra_flags) & (kCmdWrite | kCmdMayReplicate)) != 0;
+  uint64_t flags = cmd.runtime_flags ? extra_flags : cmd.flags | extra_flags;
+  return (flags & (kCmdWrite | kCmdMayReplicate)) != 0;
 }
 
 void Server::ResetStats() {
@@ -442,7 +451,7 @@ void Server::Cron() {
     }
   }
   keyspace_->Cron(kCronRehashUs);
-  if (active_expire_enabled_) RunActiveExpire();
+  if (active_expire_enabled_ && pause_until_ms_ <= now) RunActiveExpire();
   tracking_.EnforceLimit();  // tracking-table-max-keys, even when no command arrives
   if (!paused_.empty() && pause_until_ms_ <= now) UnpauseClients();
   blocking_.HandleTimeouts(now);
@@ -589,7 +598,7 @@ void Server::Execute(Client& c, std::span<const std::string_view> args) {
   // here, replying through RejectCommand so that a refused queued command fails the
   // transaction (EXEC itself refused: errors::ExecAbortBecause).
   uint64_t queued_flags = in_multi && c.tx && IsExecCommand(*cmd) ? c.tx->queue.flags() : 0;
-  if (IsPaused(*cmd, queued_flags) && c.conn()) {
+  if (IsPaused(*cmd, queued_flags | (cmd->runtime_flags ? FlagsOf(*cmd, args) : 0)) && c.conn()) {
     c.flags |= kClientPaused;
     paused_.push_back(&c);
     return;

@@ -142,6 +142,10 @@ class Server : public KeyspaceObserver {
   // Lua scripts and functions (scripting/scripting.h), created on first use.
   Scripting& scripting();
   Scripting* scripting_if_created() { return scripting_.get(); }
+  // True while a Lua script or function is running (commands it calls see this).
+  bool script_running() const;
+  // cmd's flags for this request (CommandSpec::runtime_flags when the row has one).
+  uint64_t FlagsOf(const CommandSpec& cmd, std::span<const std::string_view> args);
   // Creates a client without a connection that is not listed among the clients (CLIENT LIST,
   // INFO): the script client. The caller owns it.
   std::unique_ptr<Client> CreateUnlistedClient();

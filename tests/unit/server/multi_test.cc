@@ -45,7 +45,10 @@ TEST(CommandQueueTest, RoundTripsArguments) {
                                 ""};
   for (auto* args : {&a, &b, &c, &d}) {
     std::vector<std::string_view> views(args->begin(), args->end());
-    q.Append(Spec((*args)[0] == "MSET" ? "mset" : (*args)[0]), views);
+    {
+      const CommandSpec& spec = Spec((*args)[0] == "MSET" ? "mset" : (*args)[0]);
+      q.Append(spec, views, spec.flags);
+    }
     for (std::string& s : *args) s.assign(s.size(), '#');  // the caller's buffer is reused
   }
   ASSERT_EQ(q.size(), 4u);
@@ -67,10 +70,10 @@ TEST(CommandQueueTest, RoundTripsArguments) {
 TEST(CommandQueueTest, FlagsAreTheUnion) {
   CommandQueue q;
   std::vector<std::string_view> get = {"GET", "k"}, set = {"SET", "k", "v"};
-  q.Append(Spec("get"), get);
+  q.Append(Spec("get"), get, Spec("get").flags);
   EXPECT_FALSE(q.flags() & kCmdWrite);
   EXPECT_TRUE(q.flags() & kCmdReadOnly);
-  q.Append(Spec("set"), set);
+  q.Append(Spec("set"), set, Spec("set").flags);
   EXPECT_TRUE(q.flags() & kCmdWrite);
 }
 
