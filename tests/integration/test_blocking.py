@@ -9,54 +9,7 @@ import pytest
 import redis
 from redis.connection import Connection
 
-from conftest import wait_until
-
-
-class Deferred:
-    """A connection that sends a command now and reads its reply later."""
-
-    def __init__(self, server):
-        self.conn = Connection(host="127.0.0.1", port=server.port, decode_responses=True)
-        self.conn.connect()
-        self.send("CLIENT", "ID")
-        self.id = self.read()
-
-    def send(self, *args):
-        self.conn.send_command(*args)
-
-    def send_many(self, *commands):
-        self.conn.send_packed_command(self.conn.pack_commands(commands))
-
-    def read(self):
-        return self.conn.read_response()
-
-    def has_reply(self):
-        return self.conn.can_read(timeout=0)
-
-    def close(self):
-        self.conn.disconnect()
-
-
-def blocked(r):
-    return int(r.info("clients")["blocked_clients"])
-
-
-def wait_blocked(r, n):
-    wait_until(lambda: blocked(r) == n)
-
-
-@pytest.fixture
-def deferred(ember_server):
-    made = []
-
-    def make(server=ember_server):
-        d = Deferred(server)
-        made.append(d)
-        return d
-
-    yield make
-    for d in made:
-        d.close()
+from conftest import Deferred, blocked, deferred, wait_blocked, wait_until  # noqa: F401
 
 
 def test_blpop_wakes_on_push(r, deferred):

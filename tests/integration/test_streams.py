@@ -9,45 +9,7 @@ import pytest
 import redis
 from redis.connection import Connection
 
-from conftest import wait_until
-
-
-class Deferred:
-    """A connection that sends a command now and reads its reply later."""
-
-    def __init__(self, server):
-        self.conn = Connection(host="127.0.0.1", port=server.port, decode_responses=True)
-        self.conn.connect()
-
-    def send(self, *args):
-        self.conn.send_command(*args)
-
-    def read(self):
-        return self.conn.read_response()
-
-    def has_reply(self):
-        return self.conn.can_read(timeout=0)
-
-    def close(self):
-        self.conn.disconnect()
-
-
-def blocked(r):
-    return int(r.info("clients")["blocked_clients"])
-
-
-@pytest.fixture
-def deferred(ember_server):
-    made = []
-
-    def make():
-        d = Deferred(ember_server)
-        made.append(d)
-        return d
-
-    yield make
-    for d in made:
-        d.close()
+from conftest import Deferred, blocked, deferred, wait_blocked, wait_until  # noqa: F401
 
 
 def test_xadd_xrange_roundtrip(r):
