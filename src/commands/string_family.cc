@@ -471,6 +471,18 @@ constexpr std::string_view kExpirySyntax =
     "EX seconds | PX milliseconds | EXAT unix-time-seconds:unix-time | "
     "PXAT unix-time-milliseconds:unix-time";
 
+// SET's key flags depend on its arguments: with GET it reads the old value (RW access update),
+// otherwise it overwrites (OW update), as COMMAND GETKEYSANDFLAGS reports in Redis.
+bool SetGetKeys(std::span<const std::string_view> args, std::vector<int>* keys,
+                std::vector<uint32_t>* key_flags) {
+  if (args.size() < 3) return false;
+  bool get = false;
+  for (size_t i = 3; i < args.size(); i++) get = get || EqualsIgnoreCase(args[i], "GET");
+  keys->push_back(1);
+  if (key_flags) key_flags->push_back(get ? (kKsRW | kKsAccess | kKsUpdate) : (kKsOW | kKsUpdate));
+  return true;
+}
+
 void RegisterSetCommands(CommandTable& t) {
   t.Add({.name = "set",
          .arity = -3,
@@ -484,7 +496,8 @@ void RegisterSetCommands(CommandTable& t) {
          .syntax = "key value [NX | XX] [GET] [EX seconds | PX milliseconds | "
                    "EXAT unix-time-seconds:unix-time | PXAT unix-time-milliseconds:unix-time | "
                    "KEEPTTL]",
-         .handler = Set});
+         .handler = Set,
+         .get_keys = SetGetKeys});
   t.Add({.name = "setnx",
          .arity = 3,
          .flags = kCmdWrite | kCmdDenyOom | kCmdFast,
