@@ -370,11 +370,12 @@ void Server::UnpauseClients() {
   }
 }
 
-bool Server::IsPaused(const CommandSpec& cmd, uint64_t extra_flags) const {
+bool Server::IsPaused(const CommandSpec& cmd, std::span<const std::string_view> args,
+                      uint64_t extra_flags) {
   if (pause_until_ms_ <= clock_->NowMs()) return false;
   if (pause_all_) return true;
-  uint64_t flags = cmd.runtime_flags ? extra_flags : cmd.flags | extra_flags;
-  return (flags & (kCmdWrite | kCmdMayReplicate)) != 0;
+  // Runtime flags (a script's) are only worked out while a write pause is on.
+  return ((FlagsOf(cmd, args) | extra_flags) & (kCmdWrite | kCmdMayReplicate)) != 0;
 }
 
 void Server::ResetStats() {
@@ -598,7 +599,7 @@ void Server::Execute(Client& c, std::span<const std::string_view> args) {
   // here, replying through RejectCommand so that a refused queued command fails the
   // transaction (EXEC itself refused: errors::ExecAbortBecause).
   uint64_t queued_flags = in_multi && c.tx && IsExecCommand(*cmd) ? c.tx->queue.flags() : 0;
-  if (IsPaused(*cmd, queued_flags | (cmd->runtime_flags ? FlagsOf(*cmd, args) : 0)) && c.conn()) {
+  if (IsPaused(*cmd, args, queued_flags) && c.conn()) {
     c.flags |= kClientPaused;
     paused_.push_back(&c);
     return;

@@ -170,7 +170,8 @@ class Server : public KeyspaceObserver {
   void PauseClients(int64_t until_ms, bool all);
   void UnpauseClients();
   // `extra_flags`: flags of the commands an EXEC would run (EXEC waits when it holds a write).
-  bool IsPaused(const CommandSpec& cmd, uint64_t extra_flags = 0) const;
+  bool IsPaused(const CommandSpec& cmd, std::span<const std::string_view> args = {},
+                uint64_t extra_flags = 0);
 
   // SHUTDOWN: stops the loop after this turn. Returns false if refused (ABORT handling).
   void RequestShutdown(int exit_code);

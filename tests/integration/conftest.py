@@ -178,3 +178,33 @@ def deferred(ember_server):
     yield make
     for d in made:
         d.close()
+
+
+def resp3_replies(port, cmds):
+    """Sends cmds over a RESP3 connection and returns the raw reply bytes of each."""
+    s = socket.create_connection(("127.0.0.1", port))
+    f = s.makefile("rb")
+
+    def send(args):
+        s.sendall(("*%d\r\n" % len(args) +
+                   "".join("$%d\r\n%s\r\n" % (len(a), a) for a in args)).encode())
+
+    def read_value():
+        line = f.readline()
+        t, rest = line[:1], line[1:-2]
+        if t in (b"$", b"="):
+            n = int(rest)
+            return line + (f.read(n + 2) if n >= 0 else b"")
+        if t in (b"*", b"%", b"~", b">"):
+            n = int(rest) * (2 if t == b"%" else 1)
+            return line + b"".join(read_value() for _ in range(max(n, 0)))
+        return line
+
+    send(["HELLO", "3"])
+    read_value()
+    out = []
+    for cmd in cmds:
+        send(cmd)
+        out.append(read_value())
+    s.close()
+    return out

@@ -10,6 +10,8 @@ import random
 import socket
 
 import pytest
+
+from conftest import resp3_replies
 import redis
 from redis.client import CaseInsensitiveDict
 
@@ -322,35 +324,6 @@ def test_differential_errors_and_edges(ember_server, redis_server):
     rs.close()
 
 
-def _resp3_replies(port, cmds):
-    s = socket.create_connection(("127.0.0.1", port))
-    f = s.makefile("rb")
-
-    def send(args):
-        s.sendall(("*%d\r\n" % len(args) +
-                   "".join("$%d\r\n%s\r\n" % (len(a), a) for a in args)).encode())
-
-    def read_value():
-        line = f.readline()
-        t, rest = line[:1], line[1:-2]
-        if t in (b"$", b"="):
-            n = int(rest)
-            return line + (f.read(n + 2) if n >= 0 else b"")
-        if t in (b"*", b"%", b"~", b">"):
-            n = int(rest) * (2 if t == b"%" else 1)
-            return line + b"".join(read_value() for _ in range(max(n, 0)))
-        return line
-
-    send(["HELLO", "3"])
-    read_value()
-    out = []
-    for cmd in cmds:
-        send(cmd)
-        out.append(read_value())
-    s.close()
-    return out
-
-
 def test_differential_resp3(ember_server, redis_server):
     cmds = [["FLUSHALL"],
             ["GEOADD", "g", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669",
@@ -365,4 +338,4 @@ def test_differential_resp3(ember_server, redis_server):
             ["GEOSEARCHSTORE", "d", "g", "FROMMEMBER", "Palermo", "BYRADIUS", "500", "km",
              "STOREDIST"],
             ["ZRANGE", "d", "0", "-1", "WITHSCORES"]]
-    assert _resp3_replies(ember_server.port, cmds) == _resp3_replies(redis_server.port, cmds)
+    assert resp3_replies(ember_server.port, cmds) == resp3_replies(redis_server.port, cmds)

@@ -8,6 +8,8 @@ import socket
 import threading
 
 import pytest
+
+from conftest import resp3_replies
 import redis
 from redis.client import CaseInsensitiveDict
 
@@ -214,36 +216,6 @@ def test_differential_errors(ember_server, redis_server):
     rs.close()
 
 
-def _resp3_replies(port, cmds):
-    """Sends cmds over a RESP3 connection and returns the raw reply bytes of each."""
-    s = socket.create_connection(("127.0.0.1", port))
-    f = s.makefile("rb")
-
-    def send(args):
-        s.sendall(("*%d\r\n" % len(args) +
-                   "".join("$%d\r\n%s\r\n" % (len(a), a) for a in args)).encode())
-
-    def read_value():
-        line = f.readline()
-        t, rest = line[:1], line[1:-2]
-        if t in (b"$", b"="):
-            n = int(rest)
-            return line + (f.read(n + 2) if n >= 0 else b"")
-        if t in (b"*", b"%", b"~", b">"):
-            n = int(rest) * (2 if t == b"%" else 1)
-            return line + b"".join(read_value() for _ in range(max(n, 0)))
-        return line
-
-    send(["HELLO", "3"])
-    read_value()
-    out = []
-    for cmd in cmds:
-        send(cmd)
-        out.append(read_value())
-    s.close()
-    return out
-
-
 def test_differential_resp3(ember_server, redis_server):
     cmds = [["FLUSHALL"], ["ZADD", "z", "1", "a", "2.5", "b", "3", "c"], ["ZPOPMIN", "z"],
             ["ZPOPMIN", "z", "1"], ["ZRANGE", "z", "0", "-1", "WITHSCORES"],
@@ -254,7 +226,7 @@ def test_differential_resp3(ember_server, redis_server):
             ["ZADD", "z", "INCR", "1", "c"], ["ZADD", "z", "XX", "INCR", "1", "nope"],
             ["ZADD", "z", "-0", "m"], ["ZSCORE", "z", "m"], ["ZADD", "z", "1e300", "big"],
             ["ZRANGE", "z", "0", "-1", "WITHSCORES"]]
-    assert _resp3_replies(ember_server.port, cmds) == _resp3_replies(redis_server.port, cmds)
+    assert resp3_replies(ember_server.port, cmds) == resp3_replies(redis_server.port, cmds)
 
 
 def _random_setop(rng):

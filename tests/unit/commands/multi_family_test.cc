@@ -679,9 +679,9 @@ TEST(MultiFamilyTest, ExecWithWritesWaitsForWritePause) {
   const CommandSpec& exec = *CommandTable::Instance().Find("exec");
   h.server().PauseClients(h.clock().NowMs() + 10'000, /*all=*/false);
   EXPECT_FALSE(h.server().IsPaused(exec));
-  EXPECT_FALSE(h.server().IsPaused(exec, kCmdReadOnly | kCmdFast));
-  EXPECT_TRUE(h.server().IsPaused(exec, kCmdWrite));
-  EXPECT_TRUE(h.server().IsPaused(exec, kCmdMayReplicate));
+  EXPECT_FALSE(h.server().IsPaused(exec, {}, kCmdReadOnly | kCmdFast));
+  EXPECT_TRUE(h.server().IsPaused(exec, {}, kCmdWrite));
+  EXPECT_TRUE(h.server().IsPaused(exec, {}, kCmdMayReplicate));
   h.server().UnpauseClients();
 }
 
