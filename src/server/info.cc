@@ -11,6 +11,8 @@
 #include <cstdarg>
 #include <cstdio>
 #include <random>
+
+#include "persistence/persistence.h"
 #include <vector>
 
 #include "core/dict.h"
@@ -235,24 +237,8 @@ void MemorySection(Server& server, std::string* out) {
 }
 
 void PersistenceSection(Server& server, std::string* out) {
-  const ServerConfig& c = server.cfg();
   out->append("# Persistence\r\n");
-  out->append(
-      "loading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
-      "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\n"
-      "current_save_keys_total:0\r\nrdb_changes_since_last_save:0\r\n"
-      "rdb_bgsave_in_progress:0\r\n");
-  Appendf(out, "rdb_last_save_time:%lld\r\n", ll(server.start_time_ms() / 1000));
-  out->append(
-      "rdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\n"
-      "rdb_current_bgsave_time_sec:-1\r\nrdb_saves:0\r\nrdb_last_cow_size:0\r\n"
-      "rdb_last_load_keys_expired:0\r\nrdb_last_load_keys_loaded:0\r\n");
-  Appendf(out, "aof_enabled:%d\r\n", c.appendonly ? 1 : 0);
-  out->append(
-      "aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
-      "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n"
-      "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\n"
-      "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n");
+  server.persistence().AppendInfo(out);
 }
 
 void StatsSection(Server& server, std::string* out) {

@@ -10,6 +10,7 @@
 #include <jemalloc/jemalloc.h>
 #endif
 
+#include "persistence/persistence.h"
 #include "server/config.h"
 #include "server/info.h"
 #include "server/log.h"
@@ -55,6 +56,10 @@ int main(int argc, char** argv) {
   EnableAllocatorBackgroundThread(config.GetValue("jemalloc-bg-thread") == "yes");
   ember::Server server(std::move(config));
   if (std::string err = server.Listen(); !err.empty()) {
+    ember::Log(ember::LogLevel::kWarning, err);
+    return 1;
+  }
+  if (std::string err = server.persistence().LoadAtStartup(); !err.empty()) {
     ember::Log(ember::LogLevel::kWarning, err);
     return 1;
   }

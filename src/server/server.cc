@@ -12,6 +12,7 @@
 #include <cstring>
 #include <random>
 
+#include "persistence/persistence.h"
 #include "scripting/scripting.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
@@ -122,6 +123,7 @@ Server::Server(Config config, std::unique_ptr<Clock> clock)
   start_time_ms_ = clock_->NowMs();
   run_id_ = RandomHex(40);
   CommandTable::Instance();  // build the table before serving
+  persistence_ = std::make_unique<Persistence>(*this);
   ApplyConfigHooks();
 }
 
@@ -315,6 +317,9 @@ void Server::BeforeSleep() {
   blocking_.Serve();
   blocking_.ArmTimer();
   tracking_.BroadcastPending();  // BCAST invalidations collected during this turn
+  // The AOF is written (and with appendfsync always, synced) before any reply of this turn
+  // leaves, so an acknowledged write is durable.
+  persistence_->BeforeSleep();
   int64_t now_ms = clock_->NowMs();
   for (Client* c : pending_writes_) {
     c->flags &= ~uint64_t(kClientPendingWrite);
@@ -412,6 +417,7 @@ void Server::OnFieldsExpired(int db, std::string_view key, bool key_deleted) {
   if (key_deleted) NotifyKeyspaceEvent(*this, kNotifyGeneric, "del", key, db);
 }
 void Server::OnModified(int db, std::string_view key) {
+  dirty_++;
   watches_.Touch(db, key);
   blocking_.OnModified(db, key);
   tracking_.OnModified(key);
@@ -438,6 +444,7 @@ void Server::HandleTimeouts() {
 void Server::Cron() {
   clock_->Refresh();
   cronloops_++;
+  persistence_->Cron();
   int hz = std::clamp(cfg().hz, 1, 500);
   int64_t now = clock_->NowMs();
   stats_.ops_ring.Add(now, stats_.total_commands_processed);

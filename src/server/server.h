@@ -33,6 +33,7 @@
 #include "server/client.h"
 #include "server/config.h"
 #include "server/multi.h"
+#include "server/propagate.h"
 #include "server/pubsub.h"
 #include "server/tracking.h"
 
@@ -40,6 +41,7 @@ namespace ember {
 
 struct CommandSpec;
 class Scripting;
+class Persistence;
 
 // Counters for INFO stats.
 struct ServerStats {
@@ -134,6 +136,15 @@ class Server : public KeyspaceObserver {
 
   // WATCHed keys of all clients (transactions).
   WatchRegistry& watches() { return watches_; }
+
+  // RDB, AOF and loading (persistence/persistence.h).
+  Persistence& persistence() { return *persistence_; }
+  // Effects of write commands on their way to the AOF / replicas (server/propagate.h).
+  Propagator& propagator() { return propagator_; }
+  // Changes to the dataset since startup (Redis's server.dirty): every modified key counts
+  // one; save points and rdb_changes_since_last_save read it.
+  uint64_t dirty() const { return dirty_; }
+  void AddDirty(uint64_t n) { dirty_ += n; }
 
   // MONITOR support.
   void AddMonitor(Client* c);
@@ -247,6 +258,9 @@ class Server : public KeyspaceObserver {
   std::vector<Client*> paused_;
   std::unique_ptr<Scripting> scripting_;
   bool script_busy_ = false;
+  Propagator propagator_;
+  uint64_t dirty_ = 0;
+  std::unique_ptr<Persistence> persistence_;  // last: its parts reach into the members above
 };
 
 }  // namespace ember
