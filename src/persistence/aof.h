@@ -28,6 +28,8 @@ class Aof : public PropagationTarget {
   std::string_view WriteRefusal() const { return {}; }
   void AppendInfo(std::string* out);
   std::string OnShutdown() { return {}; }
+  // DEBUG LOADAOF: flush the AOF, empty the dataset and load it again; "" or the error reply.
+  std::string DebugLoad() { return "ERR DEBUG LOADAOF not built yet"; }
 
  private:
   Server& server_;
