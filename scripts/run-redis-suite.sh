@@ -10,6 +10,11 @@
 # needs:save are skipped until replication and persistence exist.
 #
 #   REDIS_SRC=/path/to/redis-7.2.4 scripts/run-redis-suite.sh unit/type/string unit/keyspace
+#
+# SPAWN=1 runs the suite in its normal mode instead: the harness starts its own servers (with
+# its own configs, restarts, RDB/AOF files), so tests tagged external:skip — integration/rdb,
+# integration/aof, corrupt-dump — run too. ember-server is linked in as src/redis-server and
+# ember-check-aof/ember-check-rdb as redis-check-aof/redis-check-rdb.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 : "${REDIS_SRC:?set REDIS_SRC to an unpacked redis 7.2.4 source tree}"
@@ -23,17 +28,32 @@ units=("$@")
 mkdir -p "$REDIS_SRC/src"
 ln -sf "$(command -v redis-cli)" "$REDIS_SRC/src/redis-cli"
 ln -sf "$(command -v redis-benchmark)" "$REDIS_SRC/src/redis-benchmark"
+skipfile=$(mktemp)
+grep -v '^#' "$here/tests/redis-suite/skip.txt" | sed 's/  # .*$//' | grep -v '^$' > "$skipfile" || true
+if [ "${SPAWN:-0}" = 1 ]; then
+  bindir=$(dirname "$ember")
+  ln -sf "$ember" "$REDIS_SRC/src/redis-server"
+  for t in check-aof check-rdb; do
+    [ -x "$bindir/ember-$t" ] && ln -sf "$bindir/ember-$t" "$REDIS_SRC/src/redis-$t"
+  done
+  status=0
+  for u in "${units[@]}"; do
+    echo "=== $u"
+    (cd "$REDIS_SRC" && ./runtest --tags -slow --tags -needs:repl --single "$u" --clients 1 \
+        --skipfile "$skipfile") || status=1
+  done
+  rm -f "$skipfile"
+  exit $status
+fi
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 workdir=$(mktemp -d)
 "$ember" --port "$port" --bind 127.0.0.1 --save "" --dir "$workdir" --enable-debug-command yes \
   >"$workdir/ember.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$workdir"' EXIT
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$workdir" "$skipfile"' EXIT
 for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 # Tests that need command families Ember does not have yet (collections, MULTI, ...) are
 # listed, one name per line with the reason, in tests/redis-suite/skip.txt.
-skipfile="$workdir/skip.txt"
-grep -v '^#' "$here/tests/redis-suite/skip.txt" | sed 's/  # .*$//' | grep -v '^$' > "$skipfile" || true
 status=0
 for u in "${units[@]}"; do
   echo "=== $u"

@@ -80,7 +80,7 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, bool seconds) {
   std::string_view key = ctx.arg(1);
   KvEntry* e = db.LookupWrite(key);
   if (!e || !ConditionsAllow(cond, e->expire_ms(), when)) return ctx.reply().Integer(0);
-  bool past = when <= ctx.NowMs();
+  bool past = when <= ctx.NowMs() && !db.expiry_frozen();  // loading keeps past TTLs
   if (past) {
     db.Delete(key);  // a time already past deletes the key (replicated as DEL by Redis)
   } else {
@@ -89,6 +89,16 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, bool seconds) {
   db.NotifyModified(key);
   NotifyKeyspaceEvent(ctx, kNotifyGeneric, past ? "del" : "expire", key);
   ctx.reply().Integer(1);
+  if (!ctx.propagating()) return;
+  if (past) {
+    ctx.PropagateAs({"DEL", std::string(key)});
+  } else if (base_ms != 0 || seconds) {
+    // Relative or in seconds: PEXPIREAT with the absolute time, the condition flags kept.
+    std::vector<std::string> argv(ctx.args().begin(), ctx.args().end());
+    argv[0] = "PEXPIREAT";
+    argv[2] = std::to_string(when);
+    ctx.PropagateAs(std::move(argv));
+  }
 }
 
 // EXPIRE key seconds [NX | XX | GT | LT]

@@ -24,9 +24,16 @@ bool RefuseOverMaxmemory(CommandContext& ctx) {
 }
 
 // FCALL function numkeys [key [key ...]] [arg [arg ...]]
-void FCall(CommandContext& ctx) { ctx.server().scripting().FCall(ctx, false); }
+// Scripts propagate the commands they run (effects replication), never themselves.
+void FCall(CommandContext& ctx) {
+  ctx.PreventPropagation();
+  ctx.server().scripting().FCall(ctx, false);
+}
 // FCALL_RO function numkeys [key [key ...]] [arg [arg ...]]
-void FCallRo(CommandContext& ctx) { ctx.server().scripting().FCall(ctx, true); }
+void FCallRo(CommandContext& ctx) {
+  ctx.PreventPropagation();
+  ctx.server().scripting().FCall(ctx, true);
+}
 
 // FUNCTION LOAD [REPLACE] function-code
 void FunctionLoad(CommandContext& ctx) {
@@ -42,12 +49,14 @@ void FunctionLoad(CommandContext& ctx) {
   std::string name;
   std::string err = Libraries(ctx).Load(ctx.arg(i), replace, &name);
   if (!err.empty()) return ctx.reply().Error(err);
+  ctx.server().AddDirty(1);  // a change to save and to propagate, as in Redis
   ctx.reply().Bulk(name);
 }
 
 // FUNCTION DELETE library-name
 void FunctionDelete(CommandContext& ctx) {
   if (!Libraries(ctx).Delete(ctx.arg(2))) return ctx.reply().Error(errors::kLibraryNotFound);
+  ctx.server().AddDirty(1);
   ctx.reply().Ok();
 }
 
@@ -61,6 +70,7 @@ void FunctionFlush(CommandContext& ctx) {
     return ctx.reply().Error(errors::kFunctionFlushOption);
   }
   Libraries(ctx).Flush();
+  ctx.server().AddDirty(1);
   ctx.reply().Ok();
 }
 
@@ -134,6 +144,7 @@ void FunctionRestore(CommandContext& ctx) {
   if (RefuseOverMaxmemory(ctx)) return;
   std::string err = Libraries(ctx).Restore(ctx.arg(2), policy);
   if (!err.empty()) return ctx.reply().Error(err);
+  ctx.server().AddDirty(1);
   ctx.reply().Ok();
 }
 

@@ -153,8 +153,19 @@ void GeoAdd(CommandContext& ctx) {
   KvEntry* e;
   if (!ctx.LookupTyped(ctx.arg(1), ObjType::kZSet, true, &e)) return;
   int64_t added = 0, updated = 0;
+  uint64_t dirty = ctx.server().dirty();
   if (e || !xx) AddPoints(ctx, first, scores, nx, xx, e, &added, &updated);
   ctx.reply().Integer(ch ? added + updated : added);
+  if (ctx.propagating() && ctx.server().dirty() != dirty) {
+    // Replays as the ZADD it is, with the scores computed here (Redis 7.0 does the same).
+    std::vector<std::string> argv(ctx.args().begin(), ctx.args().begin() + first);
+    argv[0] = "zadd";
+    for (size_t j = 0; j < scores.size(); j++) {
+      argv.push_back(std::to_string(int64_t(scores[j])));
+      argv.emplace_back(ctx.arg(first + 3 * j + 2));
+    }
+    ctx.PropagateAs(std::move(argv));
+  }
 }
 
 // GEODIST key member1 member2 [M | KM | FT | MI]

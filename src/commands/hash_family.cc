@@ -151,9 +151,20 @@ void HIncrByFloat(CommandContext& ctx) {
   buf.resize(ReplyBuilder::FormatHumanDouble(v, buf.data()));
   HashObject h = OpenForWrite(e);
   h.Set(ctx.arg(2), buf, HashLimitsFor(ctx), /*keep_ttl=*/true);
+  int64_t field_ttl = KvEntry::kNoExpire;
+  if (ctx.propagating()) (void)h.GetExpire(ctx.arg(2), &field_ttl);
   StoreHash(ctx.db(), key, e, h);
   NotifyKeyspaceEvent(ctx, kNotifyHash, "hincrbyfloat", key);
   ctx.reply().Bulk(buf);
+  if (!ctx.propagating()) return;
+  // The formatted result replays exactly; HSET drops a field TTL, which is set again.
+  std::string field(ctx.arg(2));
+  ctx.AlsoPropagate({"HSET", std::string(key), field, buf});
+  if (field_ttl != KvEntry::kNoExpire) {
+    ctx.AlsoPropagate(
+        {"HPEXPIREAT", std::string(key), std::to_string(field_ttl), "FIELDS", "1", field});
+  }
+  ctx.PreventPropagation();
 }
 
 // ---------------------------------------------------------------------------------------------

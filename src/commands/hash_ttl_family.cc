@@ -130,6 +130,16 @@ void NotifyFieldChange(CommandContext& ctx, std::string_view key, std::string_vi
   if (emptied) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
 }
 
+// Propagates this command with args[kw] = `keyword` and args[kw + 1] = when_ms (an absolute
+// time in ms): relative TTLs do not replay the same.
+void PropagateAbsolute(CommandContext& ctx, size_t kw, std::string_view keyword, int64_t when_ms) {
+  if (!ctx.propagating()) return;
+  std::vector<std::string> argv(ctx.args().begin(), ctx.args().end());
+  argv[kw] = keyword;
+  argv[kw + 1] = std::to_string(when_ms);
+  ctx.PropagateAs(std::move(argv));
+}
+
 // ---------------------------------------------------------------------------------------------
 // HEXPIRE family
 
@@ -166,6 +176,13 @@ void ExpireGeneric(CommandContext& ctx, int64_t unit_ms, bool relative) {
   StoreWithTtl(ctx, key, e, h, ttl_set);
   // A time already past deletes the fields: reported as an HDEL, as Redis does.
   NotifyFieldChange(ctx, key, deleted ? "hdel" : "hexpire", emptied);
+  // All four replay as HPEXPIREAT key ms [cond] FIELDS ...
+  if (ctx.propagating()) {
+    std::vector<std::string> argv(ctx.args().begin(), ctx.args().end());
+    argv[0] = "HPEXPIREAT";
+    argv[2] = std::to_string(when);
+    ctx.PropagateAs(std::move(argv));
+  }
 }
 
 // HEXPIRE key seconds [NX | XX | GT | LT] FIELDS numfields field [field ...]
@@ -341,6 +358,7 @@ void HGetEx(CommandContext& ctx) {
   StoreWithTtl(ctx, key, e, h, ttl_set);
   std::string_view event = o.persist ? "hpersist" : ttl_set ? "hexpire" : "hdel";
   NotifyFieldChange(ctx, key, event, emptied);
+  if (o.set_ttl) PropagateAbsolute(ctx, 2, "PXAT", o.when_ms);
 }
 
 // HGETDEL key FIELDS numfields field [field ...]
@@ -456,6 +474,18 @@ bool ParseSetExOptions(CommandContext& ctx, SetExOptions* o) {
   return false;
 }
 
+// Index of HSETEX's EX/PX/EXAT/PXAT keyword (before FIELDS, which precedes `first_field`).
+size_t TtlKeywordIndex(CommandContext& ctx, size_t first_field) {
+  for (size_t i = 2; i + 2 < first_field; i++) {
+    std::string_view a = ctx.arg(i);
+    if (EqualsIgnoreCase(a, "EX") || EqualsIgnoreCase(a, "PX") || EqualsIgnoreCase(a, "EXAT") ||
+        EqualsIgnoreCase(a, "PXAT")) {
+      return i;
+    }
+  }
+  return 2;  // not reached: the caller saw a TTL option
+}
+
 // FNX: none of the fields exists; FXX: all do.
 bool SetExConditionHolds(const SetExOptions& o, const KvEntry* e, CommandContext& ctx) {
   if (!o.fnx && !o.fxx) return true;
@@ -497,6 +527,7 @@ void HSetEx(CommandContext& ctx) {
   NotifyKeyspaceEvent(ctx, kNotifyHash, "hset", key);
   if (o.set_ttl) NotifyFieldChange(ctx, key, past ? "hdel" : "hexpire", emptied);
   ctx.reply().Integer(1);
+  if (o.set_ttl) PropagateAbsolute(ctx, TtlKeywordIndex(ctx, o.first_field), "PXAT", o.when_ms);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -141,6 +141,7 @@ void PfCount(CommandContext& ctx) {
   Found f = LookupHll(ctx, key, false, &e);
   if (f == Found::kReplied) return;
   if (f == Found::kAbsent) return ctx.reply().Integer(0);
+  ctx.db().WillModify(e);  // a read lookup, as Redis, but the cached count is written in place
   e = Unshare(ctx.db(), e);
   std::string_view v = ValueOf(e);
   if (hll::CacheValid(v)) return ctx.reply().Integer(int64_t(hll::CachedCardinality(v)));
@@ -149,6 +150,8 @@ void PfCount(CommandContext& ctx) {
   hll::StoreCardinality(e->raw()->data, *card);
   ctx.db().NotifyModified(key);
   ctx.reply().Integer(int64_t(*card));
+  // A read command that changed the value (its cached count): propagated, as Redis does.
+  if (ctx.propagating()) ctx.PropagateUnchanged();
 }
 
 // PFMERGE destkey [sourcekey [sourcekey ...]]

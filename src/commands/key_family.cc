@@ -225,6 +225,7 @@ void SwapDb(CommandContext& ctx) {
   if (!ParseIntArg(ctx.arg(2), &b)) return ctx.reply().Error(errors::kInvalidSecondDbIndex);
   if (!ValidDb(ctx, a) || !ValidDb(ctx, b)) return ctx.reply().Error(errors::kDbIndexOutOfRange);
   ctx.server().keyspace().SwapDb(int(a), int(b));
+  ctx.server().AddDirty(1);  // always a change (and propagated), as in Redis
   ctx.reply().Ok();
 }
 
@@ -297,6 +298,7 @@ bool ParseFlushMode(CommandContext& ctx) {
 void FlushDb(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   ctx.db().Clear();
+  ctx.server().AddDirty(1);  // propagated even when the db was empty, as in Redis
   ctx.reply().Ok();
 }
 
@@ -304,6 +306,7 @@ void FlushDb(CommandContext& ctx) {
 void FlushAll(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
   ctx.server().keyspace().FlushAll();
+  ctx.server().AddDirty(1);  // propagated even when every db was empty, as in Redis
   ctx.reply().Ok();
 }
 

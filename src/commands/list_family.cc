@@ -97,7 +97,8 @@ bool ClampRange(int64_t len, int64_t* start, int64_t* stop) {
 }
 
 // Pops up to `count` elements from `end` of the list at `e` and writes them as an array.
-void PopMany(CommandContext& ctx, std::string_view key, KvEntry* e, ListEnd end, int64_t count) {
+// Returns how many were popped.
+size_t PopMany(CommandContext& ctx, std::string_view key, KvEntry* e, ListEnd end, int64_t count) {
   ListObject l = View(e);
   size_t n = std::min<uint64_t>(uint64_t(count), l.Len());
   ReplyBuilder& r = ctx.reply();
@@ -110,6 +111,7 @@ void PopMany(CommandContext& ctx, std::string_view key, KvEntry* e, ListEnd end,
   bool emptied = l.Len() == 0;
   Store(ctx.db(), key, e, l);
   if (n > 0) NotifyPop(ctx, key, end, emptied);
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,7 +151,10 @@ void Pop(CommandContext& ctx, ListEnd end) {
   KvEntry* e;
   if (!WriteList(ctx, key, &e)) return;
   if (!e) return has_count ? ctx.reply().NullArray() : ctx.reply().NullBulk();
-  if (has_count) return PopMany(ctx, key, e, end, count);
+  if (has_count) {
+    PopMany(ctx, key, e, end, count);
+    return;
+  }
   ListObject l = View(e);
   std::string v;
   l.Pop(end, &v, Fill(ctx));
@@ -173,7 +178,13 @@ bool MPopFirst(CommandContext& ctx, const MPopArgs& a) {
     if (!e) continue;
     ctx.reply().ArrayHeader(2);
     ctx.reply().Bulk(key);
-    PopMany(ctx, key, e, a.second ? ListEnd::kTail : ListEnd::kHead, a.count);
+    ListEnd end = a.second ? ListEnd::kTail : ListEnd::kHead;
+    size_t n = PopMany(ctx, key, e, end, a.count);
+    // (B)LMPOP replays as LPOP/RPOP of the key it popped from, with the count it popped.
+    if (ctx.propagating()) {
+      ctx.PropagateAs(
+          {end == ListEnd::kHead ? "LPOP" : "RPOP", std::string(key), std::to_string(n)});
+    }
     return true;
   }
   return false;
@@ -209,6 +220,7 @@ void Move(CommandContext& ctx, ListEnd from, ListEnd to) {
     NotifyPush(ctx, dst, to);
     bool emptied = sl.Len() == 0;
     Store(ctx.db(), src, se, sl);
+    ctx.server().UncountDirty(1);  // one change for Redis, two keys here
     NotifyPop(ctx, src, from, emptied);
   }
   ctx.reply().Bulk(v);
@@ -263,6 +275,9 @@ void BlockingPop(CommandContext& ctx, ListEnd end) {
     ctx.reply().ArrayHeader(2);
     ctx.reply().Bulk(key);
     ctx.reply().Bulk(v);
+    if (ctx.propagating()) {
+      ctx.PropagateAs({end == ListEnd::kHead ? "LPOP" : "RPOP", std::string(key)});
+    }
     return;
   }
   BlockOrEmpty(ctx, keys, deadline, false);
@@ -288,7 +303,17 @@ void BlockingMove(CommandContext& ctx, ListEnd from, ListEnd to, size_t timeout_
   KvEntry* e;
   if (!WriteList(ctx, ctx.arg(1), &e)) return;
   if (!e) return BlockOrEmpty(ctx, ctx.args().subspan(1, 1), deadline, true);
+  uint64_t dirty = ctx.server().dirty();
   Move(ctx, from, to);
+  if (ctx.propagating() && ctx.server().dirty() != dirty) {  // not when refused (WRONGTYPE)
+    // The non-blocking form: LMOVE source destination from to / RPOPLPUSH source destination.
+    if (timeout_idx == 5) {
+      ctx.PropagateAs({"LMOVE", std::string(ctx.arg(1)), std::string(ctx.arg(2)),
+                       std::string(ctx.arg(3)), std::string(ctx.arg(4))});
+    } else {
+      ctx.PropagateAs({"RPOPLPUSH", std::string(ctx.arg(1)), std::string(ctx.arg(2))});
+    }
+  }
 }
 
 // BLMOVE source destination LEFT | RIGHT LEFT | RIGHT timeout

@@ -10,13 +10,25 @@ namespace ember {
 namespace {
 
 // EVAL script numkeys [key [key ...]] [arg [arg ...]]
-void Eval(CommandContext& ctx) { ctx.server().scripting().Eval(ctx, false, false); }
+void Eval(CommandContext& ctx) {
+  ctx.PreventPropagation();  // its commands propagate themselves (effects replication)
+  ctx.server().scripting().Eval(ctx, false, false);
+}
 // EVALSHA sha1 numkeys [key [key ...]] [arg [arg ...]]
-void EvalSha(CommandContext& ctx) { ctx.server().scripting().Eval(ctx, true, false); }
+void EvalSha(CommandContext& ctx) {
+  ctx.PreventPropagation();  // its commands propagate themselves (effects replication)
+  ctx.server().scripting().Eval(ctx, true, false);
+}
 // EVAL_RO script numkeys [key [key ...]] [arg [arg ...]]
-void EvalRo(CommandContext& ctx) { ctx.server().scripting().Eval(ctx, false, true); }
+void EvalRo(CommandContext& ctx) {
+  ctx.PreventPropagation();  // its commands propagate themselves (effects replication)
+  ctx.server().scripting().Eval(ctx, false, true);
+}
 // EVALSHA_RO sha1 numkeys [key [key ...]] [arg [arg ...]]
-void EvalShaRo(CommandContext& ctx) { ctx.server().scripting().Eval(ctx, true, true); }
+void EvalShaRo(CommandContext& ctx) {
+  ctx.PreventPropagation();  // its commands propagate themselves (effects replication)
+  ctx.server().scripting().Eval(ctx, true, true);
+}
 
 // SCRIPT LOAD script
 void ScriptLoad(CommandContext& ctx) {

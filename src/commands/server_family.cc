@@ -1,12 +1,21 @@
-// Server commands: INFO, TIME, LASTSAVE, SLOWLOG, MONITOR, SHUTDOWN and DEBUG — introspection
+// Server commands: INFO, TIME, SLOWLOG, MONITOR, SHUTDOWN and DEBUG — introspection
 // and administration of the running process. The INFO text itself is built by server/info.cc;
 // CONFIG lives in config_family.cc, CLIENT in client_family.cc.
 #include <time.h>
+#include <unistd.h>
 
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "core/list_object.h"
+#include "persistence/aof.h"
+#include "persistence/loading.h"
+#include "persistence/persistence.h"
+#include "persistence/rdb_value.h"
+#include "scripting/sha1.h"
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
@@ -40,12 +49,6 @@ void Time(CommandContext& ctx) {
   r.ArrayHeader(2);
   r.Bulk(std::to_string(us / 1'000'000));
   r.Bulk(std::to_string(us % 1'000'000));
-}
-
-// LASTSAVE
-void LastSave(CommandContext& ctx) {
-  // No snapshot has been written yet: Redis reports its start time in that case too.
-  ctx.reply().Integer(ctx.server().start_time_ms() / 1000);
 }
 
 // --- SLOWLOG ---
@@ -131,9 +134,17 @@ void Shutdown(CommandContext& ctx) {
   // Shutdown is immediate (no replica wait), so there is never one in progress to abort.
   if (abort) return ctx.reply().Error(errors::kNoShutdownInProgress);
   Log(LogLevel::kWarning, "User requested shutdown...");
-  if (save || (!nosave && !ctx.cfg().save.empty())) {
-    Log(LogLevel::kWarning, "Persistence is not available yet: no final snapshot was saved.");
+  if (ctx.server().persistence().loading()) {
+    // During a load the dataset is partial: never save it over its source, and leave now (the
+    // loader would otherwise run to the end first), as Redis does.
+    (void)ctx.server().persistence().OnShutdown(false, true, true);
+    fflush(nullptr);
+    _exit(0);
   }
+  // Final AOF fsync and, with save points (or SAVE), a synchronous RDB save; its error makes
+  // SHUTDOWN refuse unless FORCE.
+  std::string err = ctx.server().persistence().OnShutdown(save, nosave, force);
+  if (!err.empty() && !force) return ctx.reply().Error(err);
   // No reply: the connection closes when the process exits, as with Redis.
   ctx.server().RequestShutdown(0);
 }
@@ -228,16 +239,158 @@ void DebugPopulate(CommandContext& ctx) {
   ctx.reply().Ok();
 }
 
+// --- DEBUG DIGEST ---
+// A 20-byte fingerprint of the dataset that does not depend on encodings or on the order of
+// members in unordered collections (each member's SHA-1 is XORed in), so it is equal before
+// and after a save/reload, a rewrite or a replication. It is Ember's own: the tests compare
+// digests from one server, never with Redis's values. An empty dataset digests to all zeros.
+using Digest = std::array<uint8_t, 20>;
+
+Digest Sha1Of(std::string_view data) {
+  char hex[40];
+  Sha1Hex(data, hex);
+  Digest d;
+  for (size_t i = 0; i < d.size(); i++) {
+    auto nib = [](char c) { return uint8_t(c <= '9' ? c - '0' : c - 'a' + 10); };
+    d[i] = uint8_t(nib(hex[2 * i]) << 4 | nib(hex[2 * i + 1]));
+  }
+  return d;
+}
+
+void XorInto(Digest& acc, const Digest& d) {
+  for (size_t i = 0; i < acc.size(); i++) acc[i] ^= d[i];
+}
+
+std::string_view View(const Digest& d) {
+  return {reinterpret_cast<const char*>(d.data()), d.size()};
+}
+
+std::string DigestHex(const Digest& d) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (uint8_t b : d) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
+
+Digest ValueDigest(const KvEntry& e) {
+  std::string buf;
+  Digest acc{};
+  switch (e.type()) {
+    case ObjType::kString: {
+      char scratch[24];
+      return Sha1Of(buf.append("string:").append(e.StringValue(scratch)));
+    }
+    case ObjType::kList: {
+      ListObject l(e.encoding(), e.obj());
+      buf = "list:";
+      l.Range(0, int64_t(l.Len()) - 1, [&](std::string_view v) {
+        buf.append(std::to_string(v.size())).append(":").append(v);
+      });
+      return Sha1Of(buf);
+    }
+    case ObjType::kSet:
+      SetObject(e.encoding(), e.obj()).ForEach([&](std::string_view m) {
+        XorInto(acc, Sha1Of(m));
+      });
+      return Sha1Of(std::string("set:").append(View(acc)));
+    case ObjType::kZSet: {
+      ZSetObject z(e.encoding(), e.obj());
+      z.ForRange(0, z.Len(), false, [&](std::string_view m, double score) {
+        char num[64];
+        int n = snprintf(num, sizeof(num), "%.17g", score);
+        XorInto(acc, Sha1Of(std::string(m).append(1, '\0').append(num, size_t(n))));
+      });
+      return Sha1Of(std::string("zset:").append(View(acc)));
+    }
+    case ObjType::kHash:
+      HashObject(e.encoding(), e.obj()).ForEach([&](std::string_view f, std::string_view v) {
+        XorInto(acc, Sha1Of(std::string(f).append(1, '\0').append(v)));
+      });
+      return Sha1Of(std::string("hash:").append(View(acc)));
+    case ObjType::kStream:
+      return Sha1Of(DumpPayload(e));  // a stream's serialization is canonical (ordered by ID)
+  }
+  return acc;
+}
+
+// DEBUG DIGEST
+void DebugDigest(CommandContext& ctx) {
+  Digest total{};
+  Keyspace& ks = ctx.server().keyspace();
+  for (int i = 0; i < ks.num_dbs(); i++) {
+    ks.db(i).dict().ForEach([&](KvEntry* e) {
+      std::string key_part = std::to_string(i) + ":" + std::string(e->key()) + ":";
+      key_part.append(View(ValueDigest(*e)));
+      if (e->has_expire()) key_part.append(":expire:").append(std::to_string(e->expire_ms()));
+      XorInto(total, Sha1Of(key_part));
+    });
+  }
+  ctx.reply().SimpleString(DigestHex(total));
+}
+
+// DEBUG DIGEST-VALUE [key ...]
+void DebugDigestValue(CommandContext& ctx) {
+  ctx.reply().ArrayHeader(ctx.argc() - 2);
+  for (size_t i = 2; i < ctx.argc(); i++) {
+    KvEntry* e = ctx.db().LookupRead(ctx.arg(i), LookupFlags::kNoTouch | LookupFlags::kNoStats);
+    ctx.reply().SimpleString(DigestHex(e ? ValueDigest(*e) : Digest{}));
+  }
+}
+
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]
+void DebugReload(CommandContext& ctx) {
+  bool merge = false, noflush = false, nosave = false;
+  for (size_t i = 2; i < ctx.argc(); i++) {
+    std::string_view opt = ctx.arg(i);
+    if (EqualsIgnoreCase(opt, "MERGE")) {
+      merge = true;
+    } else if (EqualsIgnoreCase(opt, "NOFLUSH")) {
+      noflush = true;
+    } else if (EqualsIgnoreCase(opt, "NOSAVE")) {
+      nosave = true;
+    } else {
+      return ctx.reply().Error(errors::kDebugReloadOptions);
+    }
+  }
+  std::string err = ctx.server().persistence().loader().DebugReload(merge, noflush, nosave);
+  if (!err.empty()) return ctx.reply().Error(err);
+  ctx.reply().Ok();
+}
+
+// DEBUG LOADAOF
+void DebugLoadAof(CommandContext& ctx) {
+  std::string err = ctx.server().persistence().aof().DebugLoad();
+  if (!err.empty()) return ctx.reply().Error(err);
+  ctx.reply().Ok();
+}
+
 void DebugHelp(CommandContext& ctx) {
   ReplyHelp(ctx.reply(), "DEBUG",
-            {"ERROR <string>", "    Reply with <string> as an error.", "LOG <message>",
-             "    Write <message> to the server log.", "OBJECT <key>",
+            {"DIGEST",
+             "    Output a hex signature representing the current DB content.",
+             "DIGEST-VALUE <key> [<key> ...]",
+             "    Output a hex signature of the values of all the specified keys.",
+             "ERROR <string>",
+             "    Reply with <string> as an error.",
+             "LOADAOF",
+             "    Flush the AOF and load the dataset from it again.",
+             "LOG <message>",
+             "    Write <message> to the server log.",
+             "OBJECT <key>",
              "    Show low-level details of the value stored at <key>.",
              "POPULATE <count> [<prefix>] [<size>]",
              "    Create <count> string keys named <prefix>:<n> (default prefix 'key'); values",
              "    are 'value:<n>', padded or cut to <size> bytes when given.",
-             "SET-ACTIVE-EXPIRE <0|1>", "    Turn the background expiry of keys off or on.",
-             "SLEEP <seconds>", "    Block the whole server for <seconds> (may be fractional)."});
+             "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
+             "    Save the RDB file, empty the dataset and load it back. MERGE: keys read that",
+             "    already exist replace them; NOFLUSH: keep the dataset; NOSAVE: do not save.",
+             "SET-ACTIVE-EXPIRE <0|1>",
+             "    Turn the background expiry of keys off or on.",
+             "SLEEP <seconds>",
+             "    Block the whole server for <seconds> (may be fractional)."});
 }
 
 // DEBUG subcommand [arg ...]
@@ -247,6 +400,10 @@ void Debug(CommandContext& ctx) {
   size_t argc = ctx.argc();
   if (EqualsIgnoreCase(sub, "HELP") && argc == 2) return DebugHelp(ctx);
   if (EqualsIgnoreCase(sub, "SLEEP") && argc == 3) return DebugSleep(ctx);
+  if (EqualsIgnoreCase(sub, "RELOAD")) return DebugReload(ctx);
+  if (EqualsIgnoreCase(sub, "DIGEST") && argc == 2) return DebugDigest(ctx);
+  if (EqualsIgnoreCase(sub, "DIGEST-VALUE")) return DebugDigestValue(ctx);
+  if (EqualsIgnoreCase(sub, "LOADAOF") && argc == 2) return DebugLoadAof(ctx);
   if (EqualsIgnoreCase(sub, "OBJECT") && argc == 3) return DebugObject(ctx);
   if (EqualsIgnoreCase(sub, "POPULATE") && argc >= 3 && argc <= 5) return DebugPopulate(ctx);
   if (EqualsIgnoreCase(sub, "SET-ACTIVE-EXPIRE") && argc == 3) {
@@ -289,17 +446,6 @@ void RegisterServerFamily(CommandTable& t) {
          .syntax = "",
          .tips = {"nondeterministic_output"},
          .handler = Time});
-  t.Add({.name = "lastsave",
-         .arity = 1,
-         .flags = kCmdLoading | kCmdStale | kCmdFast,
-         .acl = kAclAdmin | kAclFast | kAclDangerous,
-         .group = "server",
-         .since = "1.0.0",
-         .summary = "Returns the Unix time of the last successful save to disk.",
-         .complexity = "O(1)",
-         .syntax = "",
-         .tips = {"nondeterministic_output"},
-         .handler = LastSave});
   t.Add({.name = "monitor",
          .arity = 1,
          .flags = kAdminFlags,

@@ -191,11 +191,13 @@ constexpr size_t kSpopMoveStrategyMul = 5;
 
 // Removes one random member, replying with it first (the view points into the set or into
 // `scratch`, and Remove no longer reads it once it has found the member).
-void PopOne(ReplyBuilder& r, SetObject& s) {
+// `popped` (when propagating) collects the member.
+void PopOne(ReplyBuilder& r, SetObject& s, std::vector<std::string>* popped) {
   char scratch[Listpack::kScratch];
   uint64_t id;
   std::string_view m = s.Random(CommandRng(), scratch, &id);
   r.Bulk(m);
+  if (popped) popped->emplace_back(m);
   s.Remove(m);
 }
 
@@ -215,20 +217,25 @@ SetObject KeepRandom(SetObject& s, size_t keep, const SetLimits& limits) {
   return kept;
 }
 
-// SPOP key count, for 0 < count < size of the set `e` holds.
-void PopCount(CommandContext& ctx, KvEntry* e, size_t count) {
+// SPOP key count, for 0 < count < size of the set `e` holds. `popped` (when propagating)
+// collects the members taken.
+void PopCount(CommandContext& ctx, KvEntry* e, size_t count, std::vector<std::string>* popped) {
   ReplyBuilder& r = ctx.reply();
   std::string_view key = ctx.arg(1);
   SetObject s = View(e);
   size_t remaining = s.Size() - count;
   r.SetHeader(count);
+  auto emit = [&r, popped](std::string_view m) {
+    r.Bulk(m);
+    if (popped) popped->emplace_back(m);
+  };
   if (s.encoding() == ObjEncoding::kListpack) {
-    s.PopDistinct(count, CommandRng(), [&r](std::string_view m) { r.Bulk(m); });
+    s.PopDistinct(count, CommandRng(), emit);
   } else if (remaining * kSpopMoveStrategyMul > count) {
-    for (size_t i = 0; i < count; i++) PopOne(r, s);
+    for (size_t i = 0; i < count; i++) PopOne(r, s, popped);
   } else {
     SetObject kept = KeepRandom(s, remaining, Limits(ctx));
-    s.ForEach([&r](std::string_view m) { r.Bulk(m); });  // what is left was popped
+    s.ForEach(emit);  // what is left was popped
     ctx.db().StoreObject(key, e, ObjType::kSet, kept.encoding(), kept.obj());
     s.Destroy();
     return;
@@ -252,19 +259,27 @@ void SPop(CommandContext& ctx) {
   if (count == 0) return r.SetHeader(0);
   SetObject s = View(e);
   bool emptied = false;
+  // Random picks do not replay: SPOP propagates as one SREM per member (DEL for all).
+  std::vector<std::string> popped;
+  std::vector<std::string>* collect = ctx.propagating() ? &popped : nullptr;
   if (!with_count) {
-    PopOne(r, s);
+    PopOne(r, s, collect);
     emptied = s.Size() == 0;
     Store(ctx.db(), key, e, s);
   } else if (uint64_t(count) >= s.Size()) {
     ReplyMembers(r, s);  // everything: the key goes away
     ctx.db().Delete(key);
     emptied = true;
+    if (collect) ctx.PropagateAs({"DEL", std::string(key)});
+    collect = nullptr;
   } else {
-    PopCount(ctx, e, size_t(count));
+    PopCount(ctx, e, size_t(count), collect);
   }
   ctx.db().NotifyModified(key);
   NotifyRemoval(ctx, key, "spop", emptied);
+  if (!collect) return;
+  for (std::string& m : popped) ctx.AlsoPropagate({"SREM", std::string(key), std::move(m)});
+  ctx.PreventPropagation();
 }
 
 // SRANDMEMBER with a positive count below the size of a set that is no listpack: `count`

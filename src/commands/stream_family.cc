@@ -16,6 +16,7 @@
 
 #include "commands/stream_util.h"
 #include "core/stream.h"
+#include "persistence/persistence.h"
 #include "server/arg_parser.h"
 #include "server/blocking.h"
 #include "server/command_context.h"
@@ -60,12 +61,47 @@ std::string_view NextAddId(const stream_util::XAddId& arg, StreamId last, int64_
   return *id > last ? std::string_view() : errors::kXAddIdTooSmall;
 }
 
+// What XADD / XTRIM propagate: an automatic id made explicit (`id_pos`, 0 for XTRIM) and an
+// approximate trim made exact ("~" -> "=", the threshold -> the length or first id it left),
+// so that the command replays to the same stream. LIMIT, which needs "~", is dropped (Redis
+// keeps it; the exact trim it would bound removes the same entries).
+void PropagateAddTrim(CommandContext& ctx, const Stream& s, const AddTrimArgs& a, size_t id_pos,
+                      StreamId id) {
+  if (!ctx.propagating()) return;
+  bool auto_id = id_pos != 0 && !(a.id.given && a.id.seq_given);
+  if (!auto_id && !a.approx) return;  // replays as it is
+  std::vector<std::string> argv;
+  char buf[48];
+  size_t end = id_pos != 0 ? id_pos : ctx.argc();
+  for (size_t i = 0; i < ctx.argc(); i++) {
+    std::string_view arg = ctx.arg(i);
+    if (i >= 2 && i < end && a.approx && arg == "~") {
+      argv.emplace_back("=");
+      if (a.strategy == stream_util::TrimStrategy::kMaxLen) {
+        argv.push_back(std::to_string(s.length()));
+      } else {
+        StreamId first = s.length() ? s.first_id() : StreamId{};
+        argv.emplace_back(buf, first.Format(buf));
+      }
+      i++;  // the threshold
+    } else if (i >= 2 && i + 1 < end && a.approx && EqualsIgnoreCase(arg, "LIMIT")) {
+      i++;
+    } else if (i == id_pos && auto_id) {
+      argv.emplace_back(buf, id.Format(buf));
+    } else {
+      argv.emplace_back(arg);
+    }
+  }
+  ctx.PropagateAs(std::move(argv));
+}
+
 // XADD key [NOMKSTREAM] [MAXLEN | MINID [= | ~] threshold [LIMIT count]] <* | id> field value
 //      [field value ...]
 void XAdd(CommandContext& ctx) {
   AddTrimArgs a;
   std::string_view err =
-      stream_util::ParseAddTrimArgs(ctx.args(), true, ctx.cfg().stream_node_max_entries, &a);
+      stream_util::ParseAddTrimArgs(ctx.args(), true, ctx.cfg().stream_node_max_entries, &a,
+                                    ctx.server().persistence().loading());
   if (!err.empty()) return ctx.reply().Error(err);
   if (a.fields_pos > ctx.argc() || ctx.argc() - a.fields_pos < 2 ||
       (ctx.argc() - a.fields_pos) % 2 != 0) {
@@ -91,6 +127,7 @@ void XAdd(CommandContext& ctx) {
   if (a.strategy != stream_util::TrimStrategy::kNone && stream_util::Trim(*s, a) > 0) {
     Notify(ctx, "xtrim", key);
   }
+  PropagateAddTrim(ctx, *s, a, a.fields_pos - 1, id);
 }
 
 // XLEN key
@@ -282,7 +319,8 @@ void XDel(CommandContext& ctx) {
 void XTrim(CommandContext& ctx) {
   AddTrimArgs a;
   std::string_view err =
-      stream_util::ParseAddTrimArgs(ctx.args(), false, ctx.cfg().stream_node_max_entries, &a);
+      stream_util::ParseAddTrimArgs(ctx.args(), false, ctx.cfg().stream_node_max_entries, &a,
+                                    ctx.server().persistence().loading());
   if (!err.empty()) return ctx.reply().Error(err);
   std::string_view key = ctx.arg(1);
   Stream* s;
@@ -291,6 +329,7 @@ void XTrim(CommandContext& ctx) {
   if (deleted > 0) {
     Notify(ctx, "xtrim", key);
     ctx.db().NotifyModified(key);
+    PropagateAddTrim(ctx, *s, a, 0, StreamId{});
   }
   ctx.reply().Integer(int64_t(deleted));
 }

@@ -102,6 +102,41 @@ bool ReplyEntryById(ReplyBuilder& rb, const Stream& s, StreamId id) {
   });
 }
 
+// --- propagation -------------------------------------------------------------------------------
+// Group state changes replay as idempotent commands with explicit values, as Redis writes
+// them: a delivery or claim of `id` as "XCLAIM key group consumer 0 id TIME t RETRYCOUNT n
+// FORCE JUSTID LASTID group-last-id", a NOACK read as "XGROUP SETID key group id ENTRIESREAD n".
+
+std::string FormatId(StreamId id) {
+  char buf[48];
+  return std::string(buf, id.Format(buf));
+}
+
+void PropagateXClaim(CommandContext& ctx, std::string_view key, std::string_view group,
+                     const StreamGroup& g, StreamId id, const StreamPendingEntry& pe) {
+  ctx.AlsoPropagate({"XCLAIM", std::string(key), std::string(group),
+                     pe.consumer ? pe.consumer->name : std::string(), "0", FormatId(id), "TIME",
+                     std::to_string(pe.delivery_time_ms), "RETRYCOUNT",
+                     std::to_string(pe.delivery_count), "FORCE", "JUSTID", "LASTID",
+                     FormatId(g.last_id)});
+  ctx.server().AddDirty(1);
+}
+
+// A consumer created by a command that propagates nothing naming it: XGROUP CREATECONSUMER.
+void PropagateConsumer(CommandContext& ctx, std::string_view key, std::string_view group,
+                       std::string_view consumer) {
+  ctx.AlsoPropagate(
+      {"XGROUP", "CREATECONSUMER", std::string(key), std::string(group), std::string(consumer)});
+  ctx.server().AddDirty(1);
+}
+
+void PropagateGroupId(CommandContext& ctx, std::string_view key, std::string_view group,
+                      const StreamGroup& g) {
+  ctx.AlsoPropagate({"XGROUP", "SETID", std::string(key), std::string(group), FormatId(g.last_id),
+                     "ENTRIESREAD", std::to_string(g.entries_read)});
+  ctx.server().AddDirty(1);
+}
+
 // Parses an integer argument; false after replying `err` (Redis's not-an-integer text unless
 // a command has its own).
 bool IntArg(CommandContext& ctx, std::string_view arg, int64_t* out,
@@ -192,6 +227,7 @@ void XGroupCreate(CommandContext& ctx) {
   if (!t.s->CreateGroup(ctx.arg(3), id, t.entries_read)) {
     return ctx.reply().Error(errors::kBusyGroup);
   }
+  ctx.server().AddDirty(1);  // group changes are changes to save and propagate (Redis)
   ctx.reply().Ok();
   Notify(ctx, "xgroup-create", key);
 }
@@ -211,6 +247,7 @@ void XGroupSetId(CommandContext& ctx) {
   }
   t.g->last_id = id;
   t.g->entries_read = t.entries_read;
+  ctx.server().AddDirty(1);
   ctx.reply().Ok();
   Notify(ctx, "xgroup-setid", ctx.arg(2));
 }
@@ -221,6 +258,7 @@ void XGroupDestroy(CommandContext& ctx) {
   if (!ResolveXGroup(ctx, XGroupSub::kDestroy, &t)) return;
   if (!t.g) return ctx.reply().Integer(0);
   t.s->DestroyGroup(ctx.arg(3));
+  ctx.server().AddDirty(1);
   ctx.reply().Integer(1);
   Notify(ctx, "xgroup-destroy", ctx.arg(2));
   // Clients blocked in XREADGROUP on this group run again and get NOGROUP. The key's value
@@ -235,6 +273,7 @@ void XGroupCreateConsumer(CommandContext& ctx) {
   bool created;
   t.g->GetOrCreateConsumer(ctx.arg(4), ctx.NowMs(), &created);
   ctx.reply().Integer(created ? 1 : 0);
+  if (created) ctx.server().AddDirty(1);
   if (created) Notify(ctx, "xgroup-createconsumer", ctx.arg(2));
 }
 
@@ -242,6 +281,8 @@ void XGroupCreateConsumer(CommandContext& ctx) {
 void XGroupDelConsumer(CommandContext& ctx) {
   XGroupTarget t;
   if (!ResolveXGroup(ctx, XGroupSub::kDelConsumer, &t)) return;
+  // Propagated even when the consumer is missing, as Redis does.
+  ctx.server().AddDirty(1);
   if (!t.g->FindConsumer(ctx.arg(4))) return ctx.reply().Integer(0);
   ctx.reply().Integer(int64_t(t.g->DeleteConsumer(ctx.arg(4))));
   Notify(ctx, "xgroup-delconsumer", ctx.arg(2));
@@ -284,6 +325,8 @@ struct ReadTarget {
   StreamConsumer* c = nullptr;
   bool history = false;  // an explicit id: re-read the consumer's pending entries after it
   StreamId after;        // history: entries after this id
+  bool created = false;  // the consumer was created by this read
+  bool claimed = false;  // an XCLAIM naming the consumer was propagated
 };
 
 struct ReadGroupArgs {
@@ -350,7 +393,9 @@ bool ResolveReadTargets(CommandContext& ctx, const ReadGroupArgs& a,
   for (size_t i = 0; i < a.nstreams; i++) {
     ReadTarget& t = targets[i];
     t.key = ctx.arg(a.streams_pos + i);
-    if (!stream_util::LookupStream(ctx, t.key, false, &t.s)) return false;
+    KvEntry* e;
+    if (!stream_util::LookupStream(ctx, t.key, false, &t.s, &e)) return false;
+    if (e) ctx.db().WillModify(e);  // the group and its PEL change in place (snapshot hook)
     if (!t.s || !(t.g = t.s->FindGroup(a.group))) {
       ctx.reply().Error(errors::NoSuchKeyOrGroupInXReadGroup(t.key, a.group));
       return false;
@@ -373,7 +418,8 @@ bool ResolveReadTargets(CommandContext& ctx, const ReadGroupArgs& a,
 
 // Delivers entries after the group's last id to t.c: replies them as an array and records
 // them pending unless NOACK. Returns how many.
-size_t ServeNewEntries(ReplyBuilder& rb, ReadTarget& t, size_t count, bool noack, int64_t now) {
+size_t ServeNewEntries(ReplyBuilder& rb, ReadTarget& t, size_t count, bool noack, int64_t now,
+                       std::vector<StreamId>* delivered) {
   StreamId start;
   size_t mark = rb.buffer()->size();
   size_t n = 0;
@@ -385,6 +431,7 @@ size_t ServeNewEntries(ReplyBuilder& rb, ReadTarget& t, size_t count, bool noack
                      if (!noack) {
                        RecordDelivery(*t.g, *t.c, id, now);
                        t.c->active_time_ms = now;
+                       if (delivered) delivered->push_back(id);
                      }
                      return true;
                    });
@@ -430,12 +477,26 @@ void InsertStreamsHeader(ReplyBuilder& rb, size_t mark, size_t n) {
   rb.buffer()->insert(mark, buf, len);
 }
 
+// What reading new entries of t propagates: an XCLAIM per entry delivered (the group's new
+// position rides along as LASTID) or, with NOACK, the group's new position. Clears *ids.
+void PropagateDeliveries(CommandContext& ctx, const ReadGroupArgs& a, ReadTarget& t,
+                         std::vector<StreamId>& ids) {
+  t.claimed = t.claimed || !ids.empty();
+  for (StreamId id : ids) {
+    PropagateXClaim(ctx, t.key, a.group, *t.g, id, t.g->pel.find(id)->second);
+  }
+  if (a.noack) PropagateGroupId(ctx, t.key, a.group, *t.g);
+  ids.clear();
+}
+
 // Replies every stream that has something for the caller; returns how many did.
 size_t ServeReadTargets(CommandContext& ctx, const ReadGroupArgs& a, std::span<ReadTarget> targets,
                         int64_t now) {
   ReplyBuilder& rb = ctx.reply();
   size_t mark = rb.buffer()->size();
   size_t served = 0;
+  std::vector<StreamId> delivered;
+  std::vector<StreamId>* delivered_ptr = ctx.propagating() ? &delivered : nullptr;
   for (ReadTarget& t : targets) {
     // A ">" read is served only when an entry after the group's position still exists (an
     // XDEL'd tail does not count), so an empty answer never comes back as an empty array.
@@ -447,7 +508,8 @@ size_t ServeReadTargets(CommandContext& ctx, const ReadGroupArgs& a, std::span<R
     if (t.history) {
       ServeHistory(rb, t, size_t(a.count), now);
     } else {
-      ServeNewEntries(rb, t, size_t(a.count), a.noack, now);
+      ServeNewEntries(rb, t, size_t(a.count), a.noack, now, delivered_ptr);
+      if (delivered_ptr) PropagateDeliveries(ctx, a, t, delivered);
     }
   }
   if (served) InsertStreamsHeader(rb, mark, served);
@@ -469,9 +531,21 @@ void XReadGroup(CommandContext& ctx) {
     targets = heap_targets;
   }
   if (!ResolveReadTargets(ctx, a, targets)) return;
+  // Its effects propagate as XCLAIM / XGROUP SETID / XGROUP CREATECONSUMER, never itself.
+  ctx.PreventPropagation();
   // Consumers (and their creation events) before any reply byte is written.
-  for (ReadTarget& t : targets) t.c = TouchConsumer(ctx, *t.g, a.consumer, t.key, now);
-  if (ServeReadTargets(ctx, a, targets, now) != 0) return;
+  bool prop = ctx.propagating();
+  for (ReadTarget& t : targets) {
+    t.created = prop && !t.g->FindConsumer(a.consumer);
+    // With NOACK no XCLAIM creates the consumer where the stream replays (Redis).
+    if (t.created && a.noack) PropagateConsumer(ctx, t.key, a.group, a.consumer);
+    t.c = TouchConsumer(ctx, *t.g, a.consumer, t.key, now);
+  }
+  size_t served = ServeReadTargets(ctx, a, targets, now);
+  for (ReadTarget& t : targets) {
+    if (t.created && !t.claimed && !a.noack) PropagateConsumer(ctx, t.key, a.group, a.consumer);
+  }
+  if (served != 0) return;
   if (a.block && ctx.CanBlock()) {
     return ctx.Block(ctx.args().subspan(a.streams_pos, a.nstreams), a.deadline, ObjType::kStream,
                      /*wake_on_any_change=*/true);
@@ -487,7 +561,9 @@ void XReadGroup(CommandContext& ctx) {
 bool LookupGroup(CommandContext& ctx, std::string_view key, std::string_view group, Stream** s,
                  StreamGroup** g) {
   *g = nullptr;
-  if (!stream_util::LookupStream(ctx, key, false, s)) return false;
+  KvEntry* e;
+  if (!stream_util::LookupStream(ctx, key, false, s, &e)) return false;
+  if (e) ctx.db().WillModify(e);  // XACK/XCLAIM change the group in place (snapshot hook)
   if (*s) *g = (*s)->FindGroup(group);
   return true;
 }
@@ -518,6 +594,7 @@ void XAck(CommandContext& ctx) {
     RemovePending(*g, it);
     acked++;
   }
+  ctx.server().AddDirty(uint64_t(acked));
   ctx.reply().Integer(acked);
 }
 
@@ -719,15 +796,30 @@ void XClaim(CommandContext& ctx) {
   int64_t now = ctx.NowMs();
   ClaimOptions o;
   if (!ParseClaimOptions(ctx, now, &o)) return;
+  StreamId last_before = g->last_id;
   if (o.last_id > g->last_id) g->last_id = o.last_id;
+  bool created = ctx.propagating() && !g->FindConsumer(ctx.arg(3));
   StreamConsumer* c = TouchConsumer(ctx, *g, ctx.arg(3), key, now);
   ReplyBuilder& rb = ctx.reply();
   size_t mark = rb.buffer()->size();
   size_t n = 0;
+  bool prop = ctx.propagating();
+  bool claimed_any = false;
+  ctx.PreventPropagation();  // replays as one explicit XCLAIM per change (Redis)
   for (size_t i = 5; i < o.ids_end; i++) {
     StreamId id;
     (void)stream_util::ParseStrictId(ctx.arg(i), 0, &id);
+    if (prop && !EntryExists(*s, id)) {
+      // A record of a deleted entry is dropped: replayed by an XCLAIM that drops it too.
+      auto it = g->pel.find(id);
+      if (it != g->pel.end()) {
+        PropagateXClaim(ctx, key, ctx.arg(2), *g, id, it->second);
+        claimed_any = true;
+      }
+    }
     if (!ClaimOne(*s, *g, *c, id, o, now)) continue;
+    if (prop) PropagateXClaim(ctx, key, ctx.arg(2), *g, id, g->pel.find(id)->second);
+    claimed_any = true;
     if (o.justid) {
       char buf[48];
       rb.Bulk(std::string_view(buf, id.Format(buf)));
@@ -737,6 +829,11 @@ void XClaim(CommandContext& ctx) {
     n++;
   }
   stream_util::InsertArrayHeader(rb, mark, n);
+  // LASTID moved the group with nothing claimed: the new position alone.
+  if (prop && !claimed_any && g->last_id != last_before) {
+    PropagateGroupId(ctx, key, ctx.arg(2), *g);
+  }
+  if (created && n == 0) PropagateConsumer(ctx, key, ctx.arg(2), ctx.arg(3));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -783,6 +880,7 @@ void XAutoClaim(CommandContext& ctx) {
   if (!LookupGroup(ctx, key, ctx.arg(2), &s, &g)) return;
   if (!g) return ctx.reply().Error(errors::NoSuchKeyOrGroup(key, ctx.arg(2)));
   int64_t now = ctx.NowMs();
+  bool created = ctx.propagating() && !g->FindConsumer(ctx.arg(3));
   StreamConsumer* c = TouchConsumer(ctx, *g, ctx.arg(3), key, now);
   // Walk the PEL from `start`: at most `count` ids claimed or found deleted, and at most ten
   // records looked at per slot, so a PEL full of young entries cannot stall the server.
@@ -790,12 +888,18 @@ void XAutoClaim(CommandContext& ctx) {
   int64_t left = a.count;
   int64_t attempts = a.count * 10;
   ClaimOptions o{.min_idle = a.min_idle, .delivery_time = now, .justid = a.justid};
+  bool prop = ctx.propagating();
+  ctx.PreventPropagation();  // replays as one explicit XCLAIM per change (Redis)
   auto it = g->pel.lower_bound(a.start);
   while (attempts > 0 && left > 0 && it != g->pel.end()) {
     attempts--;
     StreamId id = it->first;
     bool exists = EntryExists(*s, id);
+    if (!exists && prop) PropagateXClaim(ctx, key, ctx.arg(2), *g, id, it->second);
     bool claimed_one = ClaimOne(*s, *g, *c, id, o, now);
+    if (claimed_one && prop) {
+      PropagateXClaim(ctx, key, ctx.arg(2), *g, id, g->pel.find(id)->second);
+    }
     // ClaimOne may drop the record, and any erase invalidates every iterator of the B-tree:
     // find the next record again.
     it = g->pel.upper_bound(id);
@@ -807,6 +911,7 @@ void XAutoClaim(CommandContext& ctx) {
       left--;
     }
   }
+  if (created && claimed.empty()) PropagateConsumer(ctx, key, ctx.arg(2), ctx.arg(3));
   ReplyBuilder& rb = ctx.reply();
   char buf[48];
   rb.ArrayHeader(3);

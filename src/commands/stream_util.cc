@@ -139,7 +139,7 @@ std::string_view ParseStrategy(std::span<const std::string_view> args, size_t* i
 }  // namespace
 
 std::string_view ParseAddTrimArgs(std::span<const std::string_view> args, bool xadd,
-                                  int64_t node_max_entries, AddTrimArgs* out) {
+                                  int64_t node_max_entries, AddTrimArgs* out, bool trusted) {
   *out = AddTrimArgs{};
   bool limit_given = false;
   size_t i = 2;
@@ -173,7 +173,8 @@ std::string_view ParseAddTrimArgs(std::span<const std::string_view> args, bool x
   }
   if (!xadd && out->strategy == TrimStrategy::kNone) return errors::kStreamXTrimNoStrategy;
   if (limit_given) {
-    if (!out->approx) return errors::kStreamLimitNoApprox;
+    if (!out->approx && !trusted) return errors::kStreamLimitNoApprox;
+    if (!out->approx) out->limit = 0;  // an exact trim has no work cap
   } else if (out->approx) {
     // Redis caps the work of an approximate trim at 100 blocks' worth of entries.
     int64_t cap = 10000;

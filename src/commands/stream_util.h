@@ -86,9 +86,10 @@ struct AddTrimArgs {
 // Parses "[NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] <* | id>" (XADD,
 // `xadd` true, from args[2], stopping after the id) or
 // "MAXLEN|MINID [=|~] threshold [LIMIT count]" (XTRIM, from args[2] to the end) with Redis's
-// rules and errors; node_max_entries is config stream-node-max-entries.
+// rules and errors; node_max_entries is config stream-node-max-entries. `trusted` (replaying
+// an AOF) accepts "= threshold LIMIT n", which Redis itself writes there, as an exact trim.
 std::string_view ParseAddTrimArgs(std::span<const std::string_view> args, bool xadd,
-                                  int64_t node_max_entries, AddTrimArgs* out);
+                                  int64_t node_max_entries, AddTrimArgs* out, bool trusted = false);
 
 // Trims `s` as the parsed options say; returns the number of entries removed.
 size_t Trim(Stream& s, const AddTrimArgs& a);

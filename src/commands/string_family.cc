@@ -266,6 +266,11 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   }
   if (opt.keep_ttl && existing) expire_at = existing->expire_ms();
   OpSetString(db, existing, key, value, expire_at);
+  if (opt.expiry != ExpiryKind::kNone && ctx.propagating()) {
+    // A relative TTL would not replay the same: SET key value PXAT <ms> (without NX/XX/GET).
+    ctx.PropagateAs(
+        {"SET", std::string(key), std::string(value), "PXAT", std::to_string(expire_at)});
+  }
   NotifyKeyspaceEvent(ctx, kNotifyString, "set", key);
   if (opt.expiry != ExpiryKind::kNone) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", key);
   if (opt.return_old) return;
@@ -326,16 +331,20 @@ void GetEx(CommandContext& ctx) {
   Db& db = ctx.db();
   bool absolute = opt.expiry == ExpiryKind::kExAt || opt.expiry == ExpiryKind::kPxAt;
   std::string_view event;
-  if (absolute && at <= ctx.NowMs()) {
+  bool prop = ctx.propagating();
+  if (absolute && at <= ctx.NowMs() && !db.expiry_frozen()) {
     // A timestamp already past deletes the key outright (a DEL, not an expiry).
     (void)db.Delete(key);
     event = "del";
+    if (prop) ctx.PropagateAs({"DEL", std::string(key)});
   } else if (opt.expiry != ExpiryKind::kNone) {
     db.SetExpire(e, at);
     event = "expire";
+    if (prop) ctx.PropagateAs({"PEXPIREAT", std::string(key), std::to_string(at)});
   } else if (opt.persist && e->has_expire()) {
     db.Persist(e);
     event = "persist";
+    if (prop) ctx.PropagateAs({"PERSIST", std::string(key)});
   } else {
     return;
   }
@@ -354,6 +363,7 @@ void GetDel(CommandContext& ctx) {
   (void)ctx.db().Delete(key);
   ctx.db().NotifyModified(key);
   NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", key);
+  if (ctx.propagating()) ctx.PropagateAs({"DEL", std::string(key)});
 }
 
 // GETSET key value
@@ -459,6 +469,10 @@ void IncrByFloat(CommandContext& ctx) {
   if (err != IncrError::kNone) return ctx.reply().Error(IncrErrorText(err));
   NotifyKeyspaceEvent(ctx, kNotifyString, "incrbyfloat", ctx.arg(1));
   ctx.reply().Bulk(std::string_view(buf, len));
+  // Float formatting may differ where the command replays: the result, keeping the TTL.
+  if (ctx.propagating()) {
+    ctx.PropagateAs({"SET", std::string(ctx.arg(1)), std::string(buf, len), "KEEPTTL"});
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

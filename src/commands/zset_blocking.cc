@@ -62,6 +62,14 @@ bool FindFirstZSet(CommandContext& ctx, std::span<const std::string_view> keys,
   return true;
 }
 
+// What a pop that took `n` members of `key` replays as: ZPOPMIN/ZPOPMAX key [n].
+void PropagatePop(CommandContext& ctx, std::string_view key, bool max, size_t n, bool count) {
+  if (!ctx.propagating()) return;
+  std::vector<std::string> argv{max ? "ZPOPMAX" : "ZPOPMIN", std::string(key)};
+  if (count) argv.push_back(std::to_string(n));
+  ctx.PropagateAs(std::move(argv));
+}
+
 // Parses the timeout at `idx`; false after replying an error.
 bool ParseTimeoutArg(CommandContext& ctx, size_t idx, int64_t* deadline) {
   std::string_view err = ParseBlockTimeout(ctx.arg(idx), ctx.NowMs(), deadline);
@@ -85,6 +93,7 @@ void BlockingPop(CommandContext& ctx, bool max) {
   if (!FindFirstZSet(ctx, keys, &key, &e)) return;
   if (!e) return BlockOrEmpty(ctx, keys, deadline);
   std::vector<Scored> items = PopScored(ctx, key, e, max, 1);
+  PropagatePop(ctx, key, max, 1, false);
   ReplyBuilder& r = ctx.reply();
   r.ArrayHeader(3);
   r.Bulk(key);
@@ -117,7 +126,9 @@ void ZMPop(CommandContext& ctx) {
   KvEntry* e;
   if (!FindFirstZSet(ctx, a.keys, &key, &e)) return;
   if (!e) return ctx.reply().NullArray();
-  ReplyMPop(ctx.reply(), key, PopScored(ctx, key, e, a.second, size_t(a.count)));
+  std::vector<Scored> items = PopScored(ctx, key, e, a.second, size_t(a.count));
+  PropagatePop(ctx, key, a.second, items.size(), true);
+  ReplyMPop(ctx.reply(), key, items);
 }
 
 // BZMPOP timeout numkeys key [key ...] MIN | MAX [COUNT count]
@@ -130,7 +141,9 @@ void BZMPop(CommandContext& ctx) {
   KvEntry* e;
   if (!FindFirstZSet(ctx, a.keys, &key, &e)) return;
   if (!e) return BlockOrEmpty(ctx, a.keys, deadline);
-  ReplyMPop(ctx.reply(), key, PopScored(ctx, key, e, a.second, size_t(a.count)));
+  std::vector<Scored> items = PopScored(ctx, key, e, a.second, size_t(a.count));
+  PropagatePop(ctx, key, a.second, items.size(), true);
+  ReplyMPop(ctx.reply(), key, items);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 // buckets) or a full pass over the table completes.
 #include "core/db.h"
 
+#include <cassert>
 #include <utility>
 
 #include "core/hash_object.h"
@@ -28,16 +29,24 @@ constexpr size_t kExpireBatchKeys = 20;     // volatile keys per effort check
 constexpr size_t kAcceptableStalePct = 10;  // stop when a batch had fewer stale keys
 constexpr int kBucketsPerTimeCheck = 16;
 
+// Dbs built outside a Keyspace (unit tests) share this state: no snapshot ever runs on them.
+SnapshotState g_no_snapshot;
+
 }  // namespace
 
-Db::Db(int index, Clock* clock, KeyspaceStats* stats, KeyspaceObserver* observer)
-    : index_(index), clock_(clock), stats_(stats), observer_(observer) {}
+Db::Db(int index, Clock* clock, KeyspaceStats* stats, KeyspaceObserver* observer,
+       SnapshotState* snapshot)
+    : index_(index),
+      clock_(clock),
+      stats_(stats),
+      observer_(observer),
+      snapshot_(snapshot != nullptr ? snapshot : &g_no_snapshot) {}
 
 // ---------------------------------------------------------------------------------------------
 // Lookups
 
 bool Db::IsExpired(const KvEntry* e) const {
-  return e->has_expire() && e->expire_ms() < clock_->NowMs();
+  return e->has_expire() && !expiry_frozen_ && e->expire_ms() < clock_->NowMs();
 }
 
 KvEntry* Db::LookupRead(std::string_view key, LookupFlags flags) {
@@ -60,7 +69,11 @@ KvEntry* Db::LookupRead(std::string_view key, LookupFlags flags) {
   return e;
 }
 
-KvEntry* Db::LookupWrite(std::string_view key) { return LookupRead(key, LookupFlags::kNoStats); }
+KvEntry* Db::LookupWrite(std::string_view key) {
+  KvEntry* e = LookupRead(key, LookupFlags::kNoStats);
+  if (e != nullptr) WillModify(e);  // the caller may change it in place
+  return e;
+}
 
 void Db::Touch(KvEntry* e) { e->set_lru(LruClock()); }
 
@@ -72,8 +85,14 @@ uint64_t Db::IdleSeconds(const KvEntry* e) const {
 
 // ---------------------------------------------------------------------------------------------
 // Mutation
+//
+// Snapshot hook: every method below that replaces, changes or removes an existing entry calls
+// WillModify on it first (for removals, right after unlinking: the block is still intact), and
+// every entry linked here is stamped with the current epoch, so a running snapshot sees it as
+// not part of its image.
 
 void Db::DeleteExpired(KvEntry* e) {
+  WillModify(e);
   // Unlink by key: Dict::Unlink returns this very entry (keys are unique).
   KvEntry* unlinked = dict_.Unlink(e->key());
   AccountRemoved(unlinked);
@@ -87,6 +106,7 @@ void Db::DeleteExpired(KvEntry* e) {
 
 void Db::Add(KvEntry* e) {
   Touch(e);
+  MarkSnapshotDone(e);
   dict_.Insert(e);
   AccountAdded(e);
   IndexIfFieldTtl(e);
@@ -103,7 +123,9 @@ KvEntry* Db::Upsert(KvEntry* e) {
     Add(e);
     return e;
   }
+  WillModify(old);
   Touch(e);
+  MarkSnapshotDone(e);
   dict_.Replace(old, e);
   AccountRemoved(old);
   AccountAdded(e);
@@ -113,6 +135,16 @@ KvEntry* Db::Upsert(KvEntry* e) {
 }
 
 KvEntry* Db::ReplaceEntry(KvEntry* old_e, KvEntry* fresh, bool move_obj) {
+  if (SnapshotPending(old_e)) {
+    // With move_obj the heap object may already have been changed or converted by the caller,
+    // which should have looked the key up with LookupWrite. Emitting old_e is safe only when it
+    // still points at the (moved) object; otherwise the best left is the new value.
+    bool old_intact = !move_obj || uint8_t(old_e->encoding()) < uint8_t(ObjEncoding::kRaw) ||
+                      (old_e->encoding() == fresh->encoding() && old_e->obj() == fresh->obj());
+    assert(old_intact && "entry changed before the snapshot hook ran (use LookupWrite)");
+    WillModify(old_intact ? old_e : fresh);
+  }
+  MarkSnapshotDone(fresh);
   fresh->set_lru(old_e->lru());
   dict_.Replace(old_e, fresh);
   AccountRemoved(old_e);
@@ -128,6 +160,7 @@ KvEntry* Db::ReplaceEntry(KvEntry* old_e, KvEntry* fresh, bool move_obj) {
 KvEntry* Db::Unlink(std::string_view key) {
   KvEntry* e = dict_.Unlink(key);
   if (e == nullptr) return nullptr;
+  WillModify(e);
   AccountRemoved(e);
   if (IsExpired(e)) {
     ++stats_->expired_keys;
@@ -149,11 +182,13 @@ bool Db::Delete(std::string_view key) {
 }
 
 KvEntry* Db::SetExpire(KvEntry* e, int64_t when_ms) {
+  WillModify(e);
   if (e->has_expire()) {
     e->set_expire_ms(when_ms);
     return e;
   }
   KvEntry* fresh = KvEntry::WithExpire(e, when_ms);
+  MarkSnapshotDone(fresh);
   dict_.Replace(e, fresh);
   KvEntry::DestroyShell(e);
   ++expires_;
@@ -162,7 +197,9 @@ KvEntry* Db::SetExpire(KvEntry* e, int64_t when_ms) {
 
 KvEntry* Db::Persist(KvEntry* e) {
   if (!e->has_expire()) return e;
+  WillModify(e);
   KvEntry* fresh = KvEntry::WithExpire(e, KvEntry::kNoExpire);
+  MarkSnapshotDone(fresh);
   dict_.Replace(e, fresh);
   KvEntry::DestroyShell(e);
   --expires_;
@@ -170,6 +207,7 @@ KvEntry* Db::Persist(KvEntry* e) {
 }
 
 void Db::Clear() {
+  if (snapshot_->hook != nullptr) snapshot_->hook->PreserveAll(*this);
   if (observer_ != nullptr) {
     dict_.ForEach([this](KvEntry* e) { observer_->OnModified(index_, e->key()); });
   }
@@ -180,6 +218,10 @@ void Db::Clear() {
 }
 
 void Db::SwapContents(Db& other) {
+  if (snapshot_->hook != nullptr) {
+    snapshot_->hook->PreserveAll(*this);
+    snapshot_->hook->PreserveAll(other);
+  }
   dict_.Swap(other.dict_);
   std::swap(expires_, other.expires_);
   std::swap(expire_cursor_, other.expire_cursor_);
@@ -320,6 +362,7 @@ KvEntry* Db::ExpireFields(KvEntry* e) {
 }
 
 KvEntry* Db::PurgeFields(KvEntry* e, int64_t now_ms) {
+  WillModify(e);
   HashObject h(e->encoding(), e->obj());
   size_t removed = h.DeleteExpired(now_ms);
   e->set_obj(h.obj());  // a listpack may move; deleting never changes the encoding
@@ -368,7 +411,7 @@ Keyspace::Keyspace(int num_dbs, Clock* clock, KeyspaceObserver* observer)
     : clock_(clock), observer_(observer) {
   dbs_.reserve(size_t(num_dbs));
   for (int i = 0; i < num_dbs; ++i) {
-    dbs_.push_back(std::make_unique<Db>(i, clock, &stats_, observer));
+    dbs_.push_back(std::make_unique<Db>(i, clock, &stats_, observer, &snapshot_));
   }
 }
 
@@ -428,7 +471,11 @@ KvEntry* Db::StoreObject(std::string_view key, KvEntry* e, ObjType type, ObjEnco
     KvEntry* fresh = KvEntry::CreateObj(key, type, enc, obj, e->expire_ms());
     return ReplaceEntry(e, fresh, /*move_obj=*/true);
   }
+  // `obj` was changed already: `e` must have been preserved by LookupWrite. If a caller missed
+  // that, emitting the new value beats losing the key from the image.
+  assert(!SnapshotPending(e) && "entry changed before the snapshot hook ran (use LookupWrite)");
   e->set_obj(obj);
+  WillModify(e);
   return e;
 }
 

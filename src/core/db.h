@@ -56,6 +56,28 @@ class KeyspaceObserver {
   virtual void OnFieldsExpired(int db, std::string_view key, bool key_deleted) {}
 };
 
+class Db;
+
+// The snapshot hook (persistence/snapshot.cc has the essay). While a point-in-time snapshot
+// runs, an entry whose snapshot bit differs from the keyspace's epoch is "pending": it belongs
+// to the image and has not been emitted yet. The Db calls the hook before anything changes or
+// removes a pending entry, so the hook can emit its start-time value first.
+class SnapshotHook {
+ public:
+  virtual ~SnapshotHook() = default;
+  // Linked, pending entry `e` of `db` is about to change or go away: emit it and mark it done.
+  virtual void Preserve(Db& db, KvEntry* e) = 0;
+  // Every entry of `db` is about to change at once (FLUSHDB, SWAPDB): emit all pending ones.
+  virtual void PreserveAll(Db& db) = 0;
+};
+
+// Shared by a Keyspace and its Dbs: the current epoch parity and the running snapshot's hook
+// (nullptr when none runs). New and replaced entries are stamped with `epoch`.
+struct SnapshotState {
+  bool epoch = false;
+  SnapshotHook* hook = nullptr;
+};
+
 enum class LookupFlags : uint32_t {
   kNone = 0,
   kNoTouch = 1,   // do not update LRU/LFU (CLIENT NO-TOUCH, OBJECT, TYPE with no-touch)
@@ -95,7 +117,8 @@ class FieldExpiryIndex {
 
 class Db {
  public:
-  Db(int index, Clock* clock, KeyspaceStats* stats, KeyspaceObserver* observer);
+  Db(int index, Clock* clock, KeyspaceStats* stats, KeyspaceObserver* observer,
+     SnapshotState* snapshot = nullptr);
 
   int index() const { return index_; }
   size_t size() const { return dict_.size(); }
@@ -108,6 +131,8 @@ class Db {
   // Write lookup: same expiry handling, no hit/miss counting.
   KvEntry* LookupWrite(std::string_view key);
 
+  // Pre-sizes the table for `n` keys (RDB loading's RESIZEDB hint).
+  void Reserve(size_t n) { dict_.Reserve(n); }
   // Links a new entry; the key must be absent (use after LookupWrite returned nullptr).
   // Stamps the entry's LRU clock (a command that must keep an idle time, e.g. RENAME, sets
   // the field again afterwards).
@@ -138,6 +163,10 @@ class Db {
   // While set (CLIENT PAUSE), reads treat expired keys as missing but do not delete them, as
   // Redis does: nothing changes the dataset during a pause.
   void set_expire_suspended(bool on) { expire_suspended_ = on; }
+  // While set (loading a dataset), nothing counts as expired, as in Redis: an AOF's PEXPIREAT
+  // of a past time and the keys it applies to are kept until loading ends.
+  void set_expiry_frozen(bool on) { expiry_frozen_ = on; }
+  bool expiry_frozen() const { return expiry_frozen_; }
 
   // SCAN over this Db: calls fn for non-expired entries of the cursor's bucket(s); returns the
   // next cursor. Expired entries met are deleted after the step.
@@ -172,6 +201,22 @@ class Db {
   // Swap contents with another Db (SWAPDB): entries, expiry counts.
   void SwapContents(Db& other);
 
+  // --- Snapshot hook (see SnapshotHook) ---
+  // Call before changing linked entry `e` in place when it was not obtained via LookupWrite
+  // (a read lookup in a command that then writes, e.g. PFCOUNT's cache, XACK). LookupWrite,
+  // and every Db method that replaces or removes an entry, call it themselves.
+  void WillModify(KvEntry* e) {
+    if (snapshot_->hook != nullptr && e->snapshot_bit() != snapshot_->epoch) {
+      snapshot_->hook->Preserve(*this, e);
+    }
+  }
+  // True while a running snapshot still has to emit `e`.
+  bool SnapshotPending(const KvEntry* e) const {
+    return snapshot_->hook != nullptr && e->snapshot_bit() != snapshot_->epoch;
+  }
+  // Marks `e` as emitted (or as not part of the running snapshot).
+  void MarkSnapshotDone(KvEntry* e) const { e->set_snapshot_bit(snapshot_->epoch); }
+
   // Current LRU clock value (seconds resolution, 24 bits, like Redis's LRU_CLOCK).
   uint32_t LruClock() const;
   // Seconds since the entry was last touched (OBJECT IDLETIME).
@@ -189,9 +234,11 @@ class Db {
 
   int index_;
   bool expire_suspended_ = false;  // see set_expire_suspended
+  bool expiry_frozen_ = false;     // see set_expiry_frozen
   Clock* clock_;
   KeyspaceStats* stats_;
   KeyspaceObserver* observer_;
+  SnapshotState* snapshot_;
   Dict dict_;
   size_t expires_ = 0;
   uint64_t expire_cursor_ = 0;
@@ -217,14 +264,21 @@ class Keyspace {
   void SetExpireSuspended(bool on) {
     for (auto& d : dbs_) d->set_expire_suspended(on);
   }
+  // Db::set_expiry_frozen on every Db (loading).
+  void SetExpiryFrozen(bool on) {
+    for (auto& d : dbs_) d->set_expiry_frozen(on);
+  }
   // Active expiry across Dbs within budget_us (round-robin over Dbs).
   size_t ActiveExpire(int64_t budget_us);
   size_t TotalKeys() const;
+  // Snapshot epoch and hook shared with the Dbs (persistence/snapshot.cc).
+  SnapshotState& snapshot_state() { return snapshot_; }
 
  private:
   Clock* clock_;
   KeyspaceObserver* observer_;
   KeyspaceStats stats_;
+  SnapshotState snapshot_;
   std::vector<std::unique_ptr<Db>> dbs_;
   int expire_db_cursor_ = 0;
 };

@@ -48,6 +48,11 @@ class Dict {
   void PrefetchEntry(std::string_view key) const;
   // Links `e`; its key must not be present. May start a resize.
   void Insert(KvEntry* e);
+  // Sizes the table for `n` keys ahead of bulk inserts (RDB RESIZEDB), so loading does not
+  // rehash its way up; no-op while rehashing or when already big enough.
+  void Reserve(size_t n) {
+    if (!rehashing() && n > kMaxLoad * bucket_count()) Expand(n / kMaxLoad + 1);
+  }
   // Replaces linked entry `old_e` with `new_e` (same key) in place in its chain. Does not
   // free `old_e`.
   void Replace(KvEntry* old_e, KvEntry* new_e);

@@ -101,7 +101,7 @@ KvEntry* AllocEntry(std::string_view key, uint8_t meta, int64_t expire_ms, size_
 }
 
 uint8_t MakeMeta(ObjType type, ObjEncoding enc) {
-  return uint8_t(uint8_t(type) & 0x0f) | uint8_t((uint8_t(enc) & 0x07) << 4);
+  return uint8_t(uint8_t(type) & 0x07) | uint8_t((uint8_t(enc) & 0x07) << 4);
 }
 
 KvEntry* CreateEmbStr(std::string_view key, std::string_view value, int64_t expire_ms) {
@@ -390,6 +390,7 @@ std::string_view EncodingName(const KvEntry& e) {
     case ObjEncoding::kSkiplist:
       return "skiplist";
   }
+  return "unknown";  // the meta byte holds only the encodings above
 }
 
 }  // namespace ember

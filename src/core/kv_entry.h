@@ -8,7 +8,8 @@
 // is jemalloc's 48-byte size class):
 //
 //   offset 0  KvEntry* next        chain link, owned by Dict
-//   offset 8  uint8_t  meta        bits 0-3 ObjType, bits 4-6 ObjEncoding, bit 7 has-expire
+//   offset 8  uint8_t  meta        bits 0-2 ObjType, bit 3 snapshot epoch (persistence/
+//                                  snapshot.cc), bits 4-6 ObjEncoding, bit 7 has-expire
 //   offset 9  uint8_t  lru[3]      24-bit LRU clock (seconds, as Redis) or LFU time+counter
 //   [8 bytes  int64 expire_ms]     only when has-expire
 //   varint    key length, then the key bytes
@@ -117,7 +118,7 @@ class KvEntry {
   KvEntry* next;  // owned by Dict: the chain link
 
   std::string_view key() const;
-  ObjType type() const { return ObjType(meta_ & 0x0f); }
+  ObjType type() const { return ObjType(meta_ & 0x07); }
   ObjEncoding encoding() const { return ObjEncoding((meta_ >> 4) & 0x07); }
   bool has_expire() const { return meta_ & 0x80; }
   // Changes the encoding in place (meta bits 4-6). Only between heap-object encodings of the
@@ -125,6 +126,10 @@ class KvEntry {
   // the caller stores the new object with set_obj.
   void set_encoding(ObjEncoding enc) { meta_ = uint8_t((meta_ & ~0x70) | (uint8_t(enc) << 4)); }
   int64_t expire_ms() const;  // kNoExpire if none
+  // Snapshot epoch bit (meta bit 3): the Db compares it with the keyspace's epoch to tell
+  // whether a running snapshot still has to emit this entry. Copies made by WithExpire keep it.
+  bool snapshot_bit() const { return (meta_ & 0x08) != 0; }
+  void set_snapshot_bit(bool b) { meta_ = uint8_t((meta_ & ~0x08) | (b ? 0x08 : 0)); }
   // Sets the expiry in place; requires has_expire() (the slot exists).
   void set_expire_ms(int64_t ms);
 

@@ -48,6 +48,11 @@ struct RdbLoadOptions {
   bool verify_checksum = true;
   bool skip_expired = true;  // drop keys already expired (as a master does)
   int64_t now_ms = 0;
+  // The server runs an LFU maxmemory policy: FREQ records set the access counter; otherwise
+  // IDLE records set the LRU clock (as Redis, each only under its kind of policy).
+  bool lfu = false;
+  // A key that already exists is replaced instead of failing the load (DEBUG RELOAD MERGE).
+  bool replace_existing = false;
   // Receives each function library's code; returns false with *err to fail the load.
   std::function<bool(std::string_view code, std::string* err)> on_function;
   // Called every ~1 MB / 1024 keys with the bytes consumed (loading progress, serving

@@ -47,6 +47,10 @@ class BackgroundFileWriter {
   BackgroundFileWriter(std::unique_ptr<WritableFile> file, size_t max_queued = 8 << 20);
   ~BackgroundFileWriter();
   bool Push(std::string chunk);  // false once an error happened
+  // No more chunks: the writer thread drains the queue, fsyncs and closes without blocking the
+  // caller; closed() turns true when it is done (then Finish() returns at once).
+  void Close();
+  bool closed() const;
   IoStatus Finish();
   bool failed() const;
   uint64_t bytes_written() const;
@@ -58,7 +62,8 @@ class BackgroundFileWriter {
 
 class Snapshot {
  public:
-  // Begins a snapshot of `ks` feeding `emitter` (Begin() is called now).
+  // Begins a snapshot of `ks` feeding `emitter` (Begin() is called now). nullptr when another
+  // snapshot of `ks` is running (one at a time).
   static std::unique_ptr<Snapshot> Start(Keyspace& ks, std::unique_ptr<SnapshotEmitter> emitter);
   ~Snapshot();  // aborts if not done (unregisters the hook)
 
@@ -67,12 +72,15 @@ class Snapshot {
   bool Step(int64_t budget_us);
   // Runs Step until done (SAVE-like completion, FLUSHALL during a snapshot, shutdown).
   void Finish();
+  // Stops without emitting the rest (End() is not called); ok() turns false.
+  void Abort();
   bool done() const;
   bool ok() const;
   SnapshotEmitter& emitter();
   uint64_t keys_emitted() const;
 
  private:
+  Snapshot();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

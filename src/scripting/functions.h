@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "persistence/rdb_io.h"  // Crc64, the payload checksum
 #include "scripting/lua_vm.h"
 
 namespace ember {
@@ -99,8 +100,5 @@ class FunctionLibraries {
   std::map<std::string_view, ScriptFunction*, CaseLess> functions_;
   FunctionLibrary* loading_ = nullptr;  // the library registering now
 };
-
-// CRC-64 (Jones polynomial, reflected), as Redis uses for DUMP payloads.
-uint64_t Crc64(uint64_t crc, const void* data, size_t len);
 
 }  // namespace ember

@@ -5,7 +5,9 @@
 
 #include <random>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/db.h"
 #include "protocol/reply_builder.h"
@@ -68,6 +70,36 @@ class CommandContext {
                              wake_on_any_change);
   }
 
+  // --- propagation (server/propagate.h) ---
+  // By default a write command that changed the dataset propagates its own argv. A handler
+  // whose effect would not replay the same (relative TTLs, random picks, blocking forms...)
+  // replaces it: PropagateAs(argv) propagates argv instead of this command (it is delivered
+  // even when the dirty counter did not move); AlsoPropagate(argv) queues one more command,
+  // delivered before this command's own; PreventPropagation() drops this command's own argv
+  // (what AlsoPropagate queued still goes). All commands run in db(), the client's db when the
+  // handler returns.
+  // False while nothing listens (no AOF, no replica): handlers skip building rewrites.
+  bool propagating() { return server_.propagator().has_targets(); }
+  void PropagateAs(std::vector<std::string> argv) {
+    prop_.own = std::move(argv);
+    prop_.rewritten = true;
+  }
+  void AlsoPropagate(std::vector<std::string> argv) { prop_.also.push_back(std::move(argv)); }
+  void PreventPropagation() { prop_.prevented = true; }
+  // Propagates this command's original arguments (a handler that may also rewrite them).
+  void PropagateUnchanged() {
+    prop_.own.assign(args_.begin(), args_.end());
+    prop_.rewritten = true;
+  }
+  // What the handler asked for; read by Server::Call after the handler.
+  struct PropagationRequest {
+    std::vector<std::string> own;                // valid when rewritten
+    std::vector<std::vector<std::string>> also;  // extra commands, in order
+    bool rewritten = false;
+    bool prevented = false;
+  };
+  PropagationRequest& propagation() { return prop_; }
+
   // Lookup flags for read commands from client state (CLIENT NO-TOUCH).
   LookupFlags read_flags() const {
     return (client_.flags & kClientNoTouch) ? LookupFlags::kNoTouch : LookupFlags::kNone;
@@ -78,6 +110,7 @@ class CommandContext {
   Client& client_;
   const CommandSpec& spec_;
   std::span<const std::string_view> args_;
+  PropagationRequest prop_;
 };
 
 }  // namespace ember

@@ -45,6 +45,8 @@ std::string CommandSpec::DisplayName() const {
   return n;
 }
 
+void RegisterAofFamily(CommandTable& t);  // commands/aof_family.cc
+
 CommandTable& CommandTable::Instance() {
   static CommandTable* table = new CommandTable();
   return *table;
@@ -74,6 +76,9 @@ CommandTable::CommandTable() {
   RegisterStreamGroupFamily(*this);
   RegisterPubSubFamily(*this);
   RegisterTrackingFamily(*this);  // after RegisterClientFamily: adds CLIENT subcommands
+  RegisterDumpFamily(*this);
+  RegisterPersistenceFamily(*this);
+  RegisterAofFamily(*this);
 }
 
 CommandSpec* CommandTable::Add(CommandSpec spec) {

@@ -255,6 +255,8 @@ void RegisterStreamFamily(CommandTable& t);
 void RegisterStreamGroupFamily(CommandTable& t);
 void RegisterPubSubFamily(CommandTable& t);
 void RegisterTrackingFamily(CommandTable& t);
+void RegisterDumpFamily(CommandTable& t);
+void RegisterPersistenceFamily(CommandTable& t);
 
 }  // namespace ember
 

@@ -689,6 +689,8 @@ const std::vector<Directive>& Directives() {
       Int("io-threads", "1", 1, 128, {}, kImmutable),
       Bool("io-threads-do-reads", "no", {}, kImmutable),
       Bool("jemalloc-bg-thread", "yes"),
+      Int("key-load-delay", "0", std::numeric_limits<int32_t>::min(), kIntMax),  // tests
+      Int("loading-process-events-interval-bytes", "2097152", 1024, kIntMax),    // tests
       Int("latency-monitor-threshold", "0", 0, kLongMax, &SC::latency_monitor_threshold),
       Bool("latency-tracking", "yes"),
       Special("latency-tracking-info-percentiles", "50 99 99.9", SetPercentiles, GetStoredSpecial,
@@ -729,6 +731,8 @@ const std::vector<Directive>& Directives() {
       Bool("protected-mode", "yes", &SC::protected_mode),
       Mem("proto-max-bulk-len", "536870912", 1024 * 1024, &SC::proto_max_bulk_len),
       Bool("rdb-del-sync-files", "no"),
+      Bool("use-exit-on-panic", "no", {}, kImmutable),  // tests: exit() instead of abort()
+      Int("rdb-key-save-delay", "0", std::numeric_limits<int32_t>::min(), kIntMax),  // tests
       Bool("rdb-save-incremental-fsync", "yes"),
       Bool("rdbchecksum", "yes", &SC::rdbchecksum, kImmutable),
       Bool("rdbcompression", "yes", &SC::rdbcompression),

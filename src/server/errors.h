@@ -170,6 +170,19 @@ inline constexpr std::string_view kProtocolVersion =
     "ERR Protocol version is not an integer or out of range";
 inline constexpr std::string_view kOom = "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kLoading = "LOADING Redis is loading the dataset in memory";
+// DEBUG RELOAD (persistence/loading.cc, server_family.cc).
+inline constexpr std::string_view kRdbReloadFailed =
+    "ERR Error trying to load the RDB dump, check server logs.";
+inline constexpr std::string_view kDebugReloadOptions =
+    "ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.";
+// AOF (persistence/aof.cc): writes refused after a failed AOF write/fsync (+ strerror), and
+// BGREWRITEAOF's errors.
+inline constexpr std::string_view kAofWriteErrorPrefix = "MISCONF Errors writing to the AOF file: ";
+inline constexpr std::string_view kAofRewriteInProgress =
+    "ERR Background append only file rewriting already in progress";
+inline constexpr std::string_view kAofRewriteFailed =
+    "ERR Can't execute an AOF background rewriting. Please check the server logs for more "
+    "information.";
 inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
 // Blocking commands (server/blocking.cc): a timeout whose deadline would pass INT64_MAX ms.
@@ -192,6 +205,18 @@ inline std::string ExecAbortBecause(std::string_view error) {
 }
 // Server commands (SHUTDOWN, SLOWLOG, MONITOR, DEBUG).
 inline constexpr std::string_view kNoShutdownInProgress = "ERR No shutdown in progress.";
+inline constexpr std::string_view kShutdownErrors = "ERR Errors trying to SHUTDOWN. Check logs.";
+// SAVE / BGSAVE and the stop-writes-on-bgsave-error refusal.
+inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+inline constexpr std::string_view kBgsaveAofActive =
+    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
+    "order to schedule a BGSAVE whenever possible.";
+inline constexpr std::string_view kMisconf =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
 inline constexpr std::string_view kSlowlogCount = "ERR count should be greater than or equal to -1";
 inline constexpr std::string_view kMonitorDenyBlocking =
     "ERR MONITOR isn't allowed for DENY BLOCKING client";
@@ -443,6 +468,16 @@ inline constexpr std::string_view kFunctionRestorePolicy =
     "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
 inline constexpr std::string_view kFunctionListNoName = "ERR library name argument was not given";
 inline constexpr std::string_view kFunctionLoadTimeout = "FUNCTION LOAD timeout";
+// DUMP / RESTORE.
+inline constexpr std::string_view kBusyKey = "BUSYKEY Target key name already exists.";
+inline constexpr std::string_view kDumpPayloadInvalid =
+    "ERR DUMP payload version or checksum are wrong";
+inline constexpr std::string_view kBadDataFormat = "ERR Bad data format";
+inline constexpr std::string_view kRestoreInvalidTtl = "ERR Invalid TTL value, must be >= 0";
+inline constexpr std::string_view kRestoreInvalidIdletime =
+    "ERR Invalid IDLETIME value, must be >= 0";
+inline constexpr std::string_view kRestoreInvalidFreq =
+    "ERR Invalid FREQ value, must be >= 0 and <= 255";
 // "ERR Engine 'foo' not found"
 inline std::string FunctionEngineNotFound(std::string_view engine) {
   return "ERR Engine '" + std::string(engine) + "' not found";

@@ -51,14 +51,21 @@ int main(int argc, char** argv) {
     ember::Logf(ember::LogLevel::kWarning, "Can't chdir to '%s': %m", v.dir.c_str());
     return 1;
   }
-  ember::Logf(ember::LogLevel::kNotice, "Ember %s starting, pid=%d, port=%d", EMBER_VERSION,
-              int(getpid()), v.port);
+  // "Port: N, PID: N" and the later "Server initialized" are the lines Redis's test harness
+  // (and some supervisors) wait for in the log.
+  ember::Logf(ember::LogLevel::kNotice, "Ember %s starting (standalone), Port: %d, PID: %d",
+              EMBER_VERSION, v.port, int(getpid()));
   EnableAllocatorBackgroundThread(config.GetValue("jemalloc-bg-thread") == "yes");
   ember::Server server(std::move(config));
   if (std::string err = server.Listen(); !err.empty()) {
     ember::Log(ember::LogLevel::kWarning, err);
+    if (err.starts_with("Could not create server TCP")) {
+      ember::Logf(ember::LogLevel::kWarning, "Failed listening on port %d (tcp), aborting.",
+                  server.cfg().port);
+    }
     return 1;
   }
+  ember::Log(ember::LogLevel::kNotice, "Server initialized");
   if (std::string err = server.persistence().LoadAtStartup(); !err.empty()) {
     ember::Log(ember::LogLevel::kWarning, err);
     return 1;

@@ -5,7 +5,8 @@
 // BLPOP becomes LPOP, ...) or prevented it (EXEC, EVAL, whose inner commands propagate
 // themselves). Everything propagated by one top-level request is delivered together when it
 // ends, wrapped in MULTI/EXEC when there is more than one command. Keys deleted by expiry or
-// eviction propagate as DEL/UNLINK.
+// eviction propagate as DEL/UNLINK: queued with the running command (Redis 7.0 wraps the pair
+// in MULTI/EXEC), delivered at once when they happen outside a command (active expiry).
 // Ownership: the Server owns the Propagator; targets (Aof, later replication) register and
 // outlive it or unregister. Thread: command thread.
 #pragma once
@@ -31,10 +32,14 @@ class Propagator {
   void RemoveTarget(PropagationTarget* t);
   bool has_targets() const { return !targets_.empty(); }
 
-  // Queues a command of the running request (delivered by Flush).
+  // Queues a command of the running request (delivered by Flush). Nothing is kept while no
+  // target is registered.
   void Add(int db, std::vector<std::string> argv);
-  // Delivers everything queued since the last Flush (MULTI/EXEC-wrapped when > 1 command).
-  void Flush();
+  // Delivers everything queued since the last Flush: wrapped in MULTI/EXEC when more than one
+  // command is queued and `wrap` (MULTI in the db of the first command, EXEC in the db of the
+  // last, as Redis does, so that a target emits no SELECT between them needlessly).
+  void Flush(bool wrap = true);
+  size_t pending() const { return pending_.size(); }
 
  private:
   struct Op {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 
@@ -67,7 +68,24 @@ class Server::SignalHandler final : public EventHandler {
         Log(LogLevel::kWarning, "You insist... exiting now.");
         _exit(1);
       }
+      if (server_->persistence().loading()) {
+        // A half-loaded dataset must never be saved over the file it comes from: exit at
+        // once without saving, as Redis does when a shutdown signal arrives during loading.
+        Logf(LogLevel::kWarning, "Received %s during loading, exiting now without saving.", name);
+        (void)server_->persistence().OnShutdown(false, true, true);
+        fflush(nullptr);
+        _exit(0);
+      }
       Logf(LogLevel::kWarning, "Received %s scheduling shutdown...", name);
+      // As SHUTDOWN without options: final AOF fsync and save when save points are set; a
+      // failed save keeps the server running, as Redis does.
+      if (!server_->persistence().OnShutdown(false, false, false).empty()) {
+        Logf(LogLevel::kWarning,
+             "%s received but errors trying to shut down the server, check the logs for more "
+             "information",
+             name);
+        continue;
+      }
       server_->RequestShutdown(0);
     }
   }
@@ -405,8 +423,21 @@ void Server::ResetStats() {
 void Server::OnExpired(int db, std::string_view key) {
   NotifyKeyspaceEvent(*this, kNotifyExpired, "expired", key, db);
   tracking_.OnExpired(key);
+  expiring_ = true;
+  PropagateExpiredKey(db, key);
+}
+
+void Server::PropagateExpiredKey(int db, std::string_view key) {
+  // Nothing read from a file while loading is propagated (it is there already).
+  if (!propagator_.has_targets() || persistence_->loading()) return;
+  bool lazy = config_.GetValue("lazyfree-lazy-expire") == "yes";
+  propagator_.Add(db, {lazy ? "UNLINK" : "DEL", std::string(key)});
+  // Inside a command the DEL goes out with it (Redis 7.0 wraps both in MULTI/EXEC); active
+  // expiry and other deletions outside a command are delivered one by one at once.
+  if (call_depth_ == 0) propagator_.Flush(false);
 }
 void Server::OnKeyAdded(int db, std::string_view key) {
+  if (persistence_->loading()) return;  // keys read from a file are not "new" events
   NotifyKeyspaceEvent(*this, kNotifyNew, "new", key, db);
 }
 void Server::OnKeyMiss(int db, std::string_view key) {
@@ -415,9 +446,16 @@ void Server::OnKeyMiss(int db, std::string_view key) {
 void Server::OnFieldsExpired(int db, std::string_view key, bool key_deleted) {
   NotifyKeyspaceEvent(*this, kNotifyHash, "hexpired", key, db);
   if (key_deleted) NotifyKeyspaceEvent(*this, kNotifyGeneric, "del", key, db);
+  // Fields whose TTL passed are not named here: they replay as the HPEXPIREAT that set them
+  // (absolute times) and expire again on the target; a hash emptied by them propagates DEL.
+  if (key_deleted) PropagateExpiredKey(db, key);
 }
 void Server::OnModified(int db, std::string_view key) {
-  dirty_++;
+  if (expiring_) {
+    expiring_ = false;  // a key deleted by expiry is not a change to save (Redis)
+  } else {
+    dirty_++;
+  }
   watches_.Touch(db, key);
   blocking_.OnModified(db, key);
   tracking_.OnModified(key);
@@ -548,6 +586,22 @@ void Server::RecordSlowlog(Client& c, std::span<const std::string_view> args, in
   }
 }
 
+void Server::QueuePropagation(Client& c, const CommandSpec& cmd,
+                              std::span<const std::string_view> args, CommandContext& ctx,
+                              uint64_t dirty_before) {
+  if (!propagator_.has_targets() || persistence_->loading()) return;
+  CommandContext::PropagationRequest& req = ctx.propagation();
+  for (auto& argv : req.also) propagator_.Add(c.db_index, std::move(argv));
+  // EXEC and scripts never propagate themselves: the commands they ran did.
+  if (req.prevented || IsExecCommand(cmd)) return;
+  if (req.rewritten) {
+    if (!req.own.empty()) propagator_.Add(c.db_index, std::move(req.own));
+    return;
+  }
+  if (dirty_ == dirty_before || !(cmd.has(kCmdWrite) || cmd.has(kCmdMayReplicate))) return;
+  propagator_.Add(c.db_index, std::vector<std::string>(args.begin(), args.end()));
+}
+
 void Server::PrefetchKeys(Client& c, std::span<const std::string_view> args, int stage) {
   if (args.size() < 2) return;
   const CommandSpec* cmd = CommandTable::Instance().Find(args[0]);
@@ -598,6 +652,10 @@ void Server::Execute(Client& c, std::span<const std::string_view> args) {
   if ((c.flags & kClientPubSub) && c.reply().resp() == 2 && !AllowedWhileSubscribed(*cmd)) {
     return RejectCommand(c, cmd, errors::SubscribedContext(cmd->name));
   }
+  // While a dataset loads (startup), only commands flagged `loading` run.
+  if (!cmd->has(kCmdLoading) && persistence_->loading()) {
+    return RejectCommand(c, cmd, errors::kLoading);
+  }
   if (script_busy_) {  // a script runs past busy-reply-threshold (scripting/scripting.h)
     std::string_view busy = scripting_->BusyReject(*cmd, args);
     if (!busy.empty()) return RejectCommand(c, cmd, busy);
@@ -606,6 +664,12 @@ void Server::Execute(Client& c, std::span<const std::string_view> args) {
   // here, replying through RejectCommand so that a refused queued command fails the
   // transaction (EXEC itself refused: errors::ExecAbortBecause).
   uint64_t queued_flags = in_multi && c.tx && IsExecCommand(*cmd) ? c.tx->queue.flags() : 0;
+  // Persistence errors (-MISCONF: stop-writes-on-bgsave-error after a failed BGSAVE, AOF write
+  // errors) refuse write commands, EXEC of a transaction holding one, and PING, as Redis does.
+  if (cmd->has(kCmdWrite) || (queued_flags & kCmdWrite) != 0 || cmd->name == "ping") {
+    std::string_view refusal = persistence_->WriteRefusal();
+    if (!refusal.empty()) return RejectCommand(c, cmd, refusal);
+  }
   if (IsPaused(*cmd, args, queued_flags) && c.conn()) {
     c.flags |= kClientPaused;
     paused_.push_back(&c);
@@ -638,11 +702,18 @@ void Server::Call(Client& c, const CommandSpec& cmd, std::span<const std::string
   error_mark_ = stats_.total_error_replies;
   int64_t start = SystemClock::MonotonicUs();
   CommandContext ctx(*this, c, cmd, args);
+  uint64_t dirty_before = dirty_;
+  call_depth_++;
   {
     Tracking::CallScope tracking_call(tracking_, cmd, args);  // remembers keys read
     cmd.handler(ctx);
   }
+  call_depth_--;
   int64_t dur = SystemClock::MonotonicUs() - start;
+  if (!(c.flags & kClientBlocked)) QueuePropagation(c, cmd, args, ctx, dirty_before);
+  // Everything one top-level command (with what EXEC or a script ran) changed goes out
+  // together.
+  if (call_depth_ == 0 && propagator_.pending() != 0) propagator_.Flush();
   if (c.flags & kClientBlocked) {  // counted once, when it completes (blocking.h)
     c.last_cmd = &cmd;
     return;

@@ -40,6 +40,7 @@
 namespace ember {
 
 struct CommandSpec;
+class CommandContext;
 class Scripting;
 class Persistence;
 
@@ -143,8 +144,13 @@ class Server : public KeyspaceObserver {
   Propagator& propagator() { return propagator_; }
   // Changes to the dataset since startup (Redis's server.dirty): every modified key counts
   // one; save points and rdb_changes_since_last_save read it.
+  // Keys deleted by expiry do not count (as in Redis).
   uint64_t dirty() const { return dirty_; }
   void AddDirty(uint64_t n) { dirty_ += n; }
+  // Takes back changes counted per key where Redis counts the command once (LMOVE: 2 keys).
+  void UncountDirty(uint64_t n) { dirty_ -= n < dirty_ ? n : dirty_; }
+  // Nesting depth of Call (0: no command runs; EXEC and scripts call commands at depth > 1).
+  int call_depth() const { return call_depth_; }
 
   // MONITOR support.
   void AddMonitor(Client* c);
@@ -217,6 +223,11 @@ class Server : public KeyspaceObserver {
   void HandleTimeouts();
   void FeedMonitors(Client& c, std::span<const std::string_view> args);
   void RecordSlowlog(Client& c, std::span<const std::string_view> args, int64_t us);
+  // Queues what the command just run propagates (its argv, or the handler's rewrite).
+  void QueuePropagation(Client& c, const CommandSpec& cmd, std::span<const std::string_view> args,
+                        CommandContext& ctx, uint64_t dirty_before);
+  // Propagates the deletion of an expired key (DEL, or UNLINK with lazyfree-lazy-expire).
+  void PropagateExpiredKey(int db, std::string_view key);
   // Replies a dispatcher check's error; the transaction of a client in MULTI fails with it.
   void RejectCommand(Client& c, const CommandSpec* cmd, std::string_view error);
   void ResumePausedClients();
@@ -260,6 +271,8 @@ class Server : public KeyspaceObserver {
   bool script_busy_ = false;
   Propagator propagator_;
   uint64_t dirty_ = 0;
+  int call_depth_ = 0;
+  bool expiring_ = false;  // OnExpired ran: the OnModified that follows is not a change
   std::unique_ptr<Persistence> persistence_;  // last: its parts reach into the members above
 };
 
