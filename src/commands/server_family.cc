@@ -384,6 +384,8 @@ void DebugHelp(CommandContext& ctx) {
              "POPULATE <count> [<prefix>] [<size>]",
              "    Create <count> string keys named <prefix>:<n> (default prefix 'key'); values",
              "    are 'value:<n>', padded or cut to <size> bytes when given.",
+             "AOF-FLUSH-SLEEP <microsec>",
+             "    Sleep that long before each write of the AOF buffer.",
              "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
              "    Save the RDB file, empty the dataset and load it back. MERGE: keys read that",
              "    already exist replace them; NOFLUSH: keep the dataset; NOSAVE: do not save.",
@@ -391,6 +393,14 @@ void DebugHelp(CommandContext& ctx) {
              "    Turn the background expiry of keys off or on.",
              "SLEEP <seconds>",
              "    Block the whole server for <seconds> (may be fractional)."});
+}
+
+// DEBUG AOF-FLUSH-SLEEP <microseconds>
+void DebugAofFlushSleep(CommandContext& ctx) {
+  int64_t us;
+  if (!ParseInt64(ctx.arg(2), &us) || us < 0) return ctx.reply().Error(errors::kNotInteger);
+  ctx.server().persistence().aof().set_flush_sleep_us(us);
+  ctx.reply().Ok();
 }
 
 // DEBUG subcommand [arg ...]
@@ -404,6 +414,7 @@ void Debug(CommandContext& ctx) {
   if (EqualsIgnoreCase(sub, "DIGEST") && argc == 2) return DebugDigest(ctx);
   if (EqualsIgnoreCase(sub, "DIGEST-VALUE")) return DebugDigestValue(ctx);
   if (EqualsIgnoreCase(sub, "LOADAOF") && argc == 2) return DebugLoadAof(ctx);
+  if (EqualsIgnoreCase(sub, "AOF-FLUSH-SLEEP") && argc == 3) return DebugAofFlushSleep(ctx);
   if (EqualsIgnoreCase(sub, "OBJECT") && argc == 3) return DebugObject(ctx);
   if (EqualsIgnoreCase(sub, "POPULATE") && argc >= 3 && argc <= 5) return DebugPopulate(ctx);
   if (EqualsIgnoreCase(sub, "SET-ACTIVE-EXPIRE") && argc == 3) {

@@ -3,12 +3,14 @@
 // errors and the -MISCONF refusal — plus config hooks, enabling/disabling at runtime, shutdown
 // and INFO persistence's aof_* fields. Loading lives in aof_load.cc, rewriting in aof_rewrite.cc.
 #include "persistence/aof.h"
-#include "persistence/aof_internal.h"
+
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
+#include "persistence/aof_internal.h"
 #include "persistence/file_system.h"
 #include "persistence/persistence.h"
 #include "server/errors.h"
@@ -192,6 +194,7 @@ void Aof::Flush(bool force) {
         "Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer "
         "without waiting for fsync to complete, this may slow down Redis.");
   }
+  if (flush_sleep_us_ > 0) usleep(useconds_t(flush_sleep_us_));
   IoStatus st = file_->Append(buf_);
   if (!st.ok()) return HandleWriteError(st.msg, st.err);
   postponed_start_s_ = 0;

@@ -60,6 +60,9 @@ class Aof : public PropagationTarget {
   std::string OnShutdown();
   // DEBUG LOADAOF: flush the AOF, empty the dataset and load it again; "" or the error reply.
   std::string DebugLoad();
+  // DEBUG AOF-FLUSH-SLEEP <us>: sleep that long before each write of the buffer (tests make
+  // a reply wait for its AOF write with it).
+  void set_flush_sleep_us(int64_t us) { flush_sleep_us_ = us; }
 
   // CONFIG SET appendonly yes / no (also called by the config hook). "" or the reason.
   std::string Enable();
@@ -77,6 +80,7 @@ class Aof : public PropagationTarget {
   const aof::Manifest& manifest() const { return manifest_; }
 
  private:
+  int64_t flush_sleep_us_ = 0;  // DEBUG AOF-FLUSH-SLEEP
   enum class State { kOff, kOn, kWaitRewrite };
   enum class FsyncPolicy { kNo, kAlways, kEverySec };
   struct FsyncWorker;
