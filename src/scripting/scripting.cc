@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/clock.h"
+#include "persistence/persistence.h"
 #include "scripting/functions.h"
 #include "scripting/lua_convert.h"
 #include "scripting/sha1.h"
@@ -334,6 +335,11 @@ std::string_view Scripting::CheckCommand(const CommandSpec* cmd, size_t argc) {
   }
   if (!run_->allow_oom && run_->oom && !run_->wrote && cmd->has(kCmdDenyOom)) {
     return errors::kOom;
+  }
+  // A failed BGSAVE (stop-writes-on-bgsave-error) or AOF write refuses writes in scripts too.
+  if (cmd->has(kCmdWrite)) {
+    std::string_view refusal = server_->persistence().WriteRefusal();
+    if (!refusal.empty()) return refusal;
   }
   return "";
 }

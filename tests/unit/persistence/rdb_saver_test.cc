@@ -195,6 +195,10 @@ TEST_P(RdbSaverFaultTest, FailedBgsaveKeepsThePreviousFileAndRefusesWrites) {
   EXPECT_TRUE(h_->Run({"SET", "x", "1"}).starts_with("(error) MISCONF Redis is configured"));
   EXPECT_TRUE(h_->Run({"PING"}).starts_with("(error) MISCONF"));
   EXPECT_EQ(h_->Run({"GET", "good"}), "old");
+  // Scripts: a write inside EVAL is refused with the same error; reads still work.
+  EXPECT_NE(h_->Run({"EVAL", "return redis.call('set','x',1)", "1", "x"}).find("MISCONF"),
+            std::string::npos);
+  EXPECT_EQ(h_->Run({"EVAL", "return redis.call('get','good')", "1", "good"}), "old");
   // SHUTDOWN's save fails too while the fault lasts (one more rename failure for case 2).
   if (GetParam() == 2) faulty.FailRenames(1, EIO);
   if (GetParam() == 1) faulty.FailSyncs(1, EIO);
