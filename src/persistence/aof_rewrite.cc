@@ -66,9 +66,11 @@ class RdbBaseEmitter final : public SnapshotEmitter {
 // AOF-format base: commands that rebuild each entry.
 class CommandBaseEmitter final : public SnapshotEmitter {
  public:
-  CommandBaseEmitter(Sink sink, std::vector<std::string> function_codes)
-      : sink_(std::move(sink)), functions_(std::move(function_codes)) {}
+  // `timestamp_s` > 0: the base starts with a "#TS:" annotation (aof-timestamp-enabled).
+  CommandBaseEmitter(Sink sink, std::vector<std::string> function_codes, int64_t timestamp_s)
+      : sink_(std::move(sink)), functions_(std::move(function_codes)), timestamp_s_(timestamp_s) {}
   void Begin() override {
+    if (timestamp_s_ > 0) buf_ += "#TS:" + std::to_string(timestamp_s_) + "\r\n";
     for (const std::string& code : functions_) {
       aof::AppendCommand(
           &buf_, {std::string_view("FUNCTION"), std::string_view("LOAD"), std::string_view(code)});
@@ -109,6 +111,7 @@ class CommandBaseEmitter final : public SnapshotEmitter {
   }
   Sink sink_;
   std::vector<std::string> functions_;
+  int64_t timestamp_s_;
   std::string buf_;
   int cur_db_ = -1;
   bool ok_ = true;
@@ -120,7 +123,10 @@ std::unique_ptr<SnapshotEmitter> MakeEmitter(Server& server, bool rdb, Sink sink
     return std::make_unique<RdbBaseEmitter>(std::move(sink), std::move(opt),
                                             server.clock().NowMs() / 1000);
   }
-  return std::make_unique<CommandBaseEmitter>(std::move(sink), std::move(opt.function_codes));
+  int64_t ts = server.config().GetValue("aof-timestamp-enabled") == "yes"
+                   ? server.clock().NowMs() / 1000
+                   : 0;
+  return std::make_unique<CommandBaseEmitter>(std::move(sink), std::move(opt.function_codes), ts);
 }
 
 std::string TempRewriteName() {

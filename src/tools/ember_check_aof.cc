@@ -9,9 +9,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/db.h"
@@ -25,6 +28,7 @@ namespace {
 struct Options {
   bool fix = false;
   bool yes = false;
+  int64_t truncate_to_ts = -1;  // --truncate-to-timestamp
   std::string path;
 };
 
@@ -57,6 +61,64 @@ bool Confirm(const Options& opt) {
   std::string answer;
   if (!std::getline(std::cin, answer)) return false;
   return !answer.empty() && (answer[0] == 'y' || answer[0] == 'Y');
+}
+
+bool HasRdbPreamble(const std::string& path) {
+  std::unique_ptr<MappedFile> file;
+  return FileSystem::Posix().Map(path, &file).ok() && file->data().starts_with("REDIS");
+}
+
+// Offset of the first "#TS:" annotation later than `ts` in `data`, or npos.
+size_t FindTimestampCut(std::string_view data, int64_t ts) {
+  for (size_t pos = 0; pos < data.size();) {
+    size_t eol = data.find('\n', pos);
+    if (eol == std::string_view::npos) eol = data.size();
+    std::string_view line = data.substr(pos, eol - pos);
+    if (line.starts_with("#TS:") &&
+        strtoll(std::string(line.substr(4)).c_str(), nullptr, 10) > ts) {
+      return pos;
+    }
+    pos = eol + 1;
+  }
+  return std::string_view::npos;
+}
+
+// --truncate-to-timestamp: cuts the files at the first "#TS:" annotation later than the given
+// time, so the dataset loads as of that time. Only the last file may be cut, and never to
+// nothing. `files` are (path, name) in load order.
+int TruncateToTimestamp(const std::vector<std::pair<std::string, std::string>>& files,
+                        const Options& opt) {
+  FileSystem& fs = FileSystem::Posix();
+  long long ts = (long long)opt.truncate_to_ts;
+  for (size_t i = 0; i < files.size(); i++) {
+    const auto& [path, name] = files[i];
+    std::unique_ptr<MappedFile> file;
+    if (IoStatus st = fs.Map(path, &file); !st.ok()) {
+      printf("Cannot open file %s: %s, aborting...\n", path.c_str(), st.msg.c_str());
+      return 1;
+    }
+    size_t cut = FindTimestampCut(file->data(), opt.truncate_to_ts);
+    if (cut == std::string_view::npos) continue;
+    if (i + 1 != files.size()) {
+      printf("Failed to truncate AOF %s to timestamp %lld because it is not the last file.\n",
+             name.c_str(), ts);
+      return 1;
+    }
+    if (cut == 0) {
+      printf("Truncating AOF %s to timestamp %lld would remove all of it, aborting...\n",
+             name.c_str(), ts);
+      return 1;
+    }
+    file.reset();
+    if (!fs.Truncate(path, cut).ok()) {
+      printf("Failed to truncate AOF %s, aborting...\n", name.c_str());
+      return 1;
+    }
+    printf("Successfully truncated AOF %s to timestamp %lld\n", name.c_str(), ts);
+    return 0;
+  }
+  printf("No annotation after timestamp %lld: nothing to truncate\n", ts);
+  return 0;
 }
 
 // Checks one file; `last` allows --fix to truncate it.
@@ -108,8 +170,10 @@ Outcome CheckFile(const std::string& path, const std::string& name, bool last, c
 }
 
 void Report(Outcome o, const char* type, const std::string& name) {
-  if (o == Outcome::kValid) printf("%s %s is valid\n", type, name.c_str());
-  if (o == Outcome::kEmpty) printf("%s %s is empty\n", type, name.c_str());
+  // "BASE AOF <name> is valid", "INCR AOF ...", or "AOF ..." for a single old-style file.
+  std::string what = std::string_view(type) == "AOF" ? "AOF" : std::string(type) + " AOF";
+  if (o == Outcome::kValid) printf("%s %s is valid\n", what.c_str(), name.c_str());
+  if (o == Outcome::kEmpty) printf("%s %s is empty\n", what.c_str(), name.c_str());
   if (o == Outcome::kFixed) printf("Successfully truncated AOF %s\n", name.c_str());
 }
 
@@ -126,12 +190,19 @@ int CheckManifest(const Options& opt) {
     printf("%s", err.Describe().c_str());
     return 1;
   }
-  printf("Start checking Multi Part AOF\n");
   std::string dir = DirName(opt.path);
+  if (opt.truncate_to_ts >= 0) {
+    std::vector<std::pair<std::string, std::string>> files;
+    if (m.base) files.emplace_back(aof::JoinPath(dir, m.base->name), m.base->name);
+    for (const aof::FileInfo& f : m.incr) files.emplace_back(aof::JoinPath(dir, f.name), f.name);
+    return TruncateToTimestamp(files, opt);
+  }
+  printf("Start checking Multi Part AOF\n");
   size_t total = (m.base ? 1 : 0) + m.incr.size();
   size_t n = 0;
   if (m.base) {
-    bool rdb = m.base->name.ends_with(".rdb");
+    // The format is the content's (an RDB preamble starts with "REDIS"), not the name's.
+    bool rdb = HasRdbPreamble(aof::JoinPath(dir, m.base->name));
     printf("Start to check BASE AOF (%s format).\n", rdb ? "RDB" : "RESP");
     Outcome o = CheckFile(aof::JoinPath(dir, m.base->name), m.base->name, ++n == total, opt);
     if (o == Outcome::kInvalid) return 1;
@@ -155,6 +226,8 @@ int Main(int argc, char** argv) {
       opt.fix = true;
     } else if (a == "--yes" || a == "-y") {
       opt.yes = true;
+    } else if (a == "--truncate-to-timestamp" && i + 1 < argc) {
+      opt.truncate_to_ts = strtoll(argv[++i], nullptr, 10);
     } else if (opt.path.empty() && !a.starts_with("--")) {
       opt.path = std::string(a);
     } else {
@@ -163,10 +236,16 @@ int Main(int argc, char** argv) {
     }
   }
   if (opt.path.empty()) {
-    printf("Usage: %s [--fix [--yes]] <file.manifest|file.aof>\n", argv[0]);
+    printf(
+        "Usage: %s [--fix [--yes] | --truncate-to-timestamp <unix-seconds>] "
+        "<file.manifest|file.aof>\n",
+        argv[0]);
     return 1;
   }
   if (opt.path.ends_with(".manifest")) return CheckManifest(opt);
+  if (opt.truncate_to_ts >= 0) {
+    return TruncateToTimestamp({{opt.path, opt.path.substr(opt.path.rfind('/') + 1)}}, opt);
+  }
   printf("Start checking Old-Style AOF\n");
   std::string name = opt.path.substr(opt.path.rfind('/') + 1);
   Outcome o = CheckFile(opt.path, name, true, opt);
