@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "server/arg_parser.h"
+
 namespace ember::aof {
 namespace {
 
@@ -86,16 +88,6 @@ bool SplitArgs(std::string_view line, std::vector<std::string>* out) {
     }
     out->push_back(std::move(cur));
   }
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
 }
 
 // A name is written bare unless it needs quoting (as Redis's sdscatrepr form).
@@ -214,15 +206,15 @@ bool ParseManifest(std::string_view text, Manifest* out, ManifestError* err) {
     FileInfo f;
     char type = 0;
     for (size_t i = 0; i < argv.size(); i += 2) {
-      if (EqualsNoCase(argv[i], "file")) {
+      if (EqualsIgnoreCase(argv[i], "file")) {
         f.name = argv[i + 1];
         if (f.name.find('/') != std::string::npos) {
           return fail(line, "File can't be a path, just a filename");
         }
-      } else if (EqualsNoCase(argv[i], "seq")) {
+      } else if (EqualsIgnoreCase(argv[i], "seq")) {
         int64_t v = 0;
         f.seq = ParseLeadingInt(argv[i + 1], &v) ? v : 0;
-      } else if (EqualsNoCase(argv[i], "type")) {
+      } else if (EqualsIgnoreCase(argv[i], "type")) {
         type = argv[i + 1].empty() ? 0 : argv[i + 1][0];
       }
     }
@@ -371,7 +363,7 @@ ScanResult ScanCommands(std::string_view data, size_t start) {
     ReadStatus st = reader.Next(&argv);
     if (st == ReadStatus::kCommand) {
       res.commands++;
-      if (EqualsNoCase(argv[0], "multi")) {
+      if (EqualsIgnoreCase(argv[0], "multi")) {
         if (in_multi) {
           res.status = ReadStatus::kFormat;
           res.error_offset = reader.error_offset();
@@ -380,7 +372,7 @@ ScanResult ScanCommands(std::string_view data, size_t start) {
         }
         in_multi = true;
         multi_start = reader.error_offset();
-      } else if (EqualsNoCase(argv[0], "exec")) {
+      } else if (EqualsIgnoreCase(argv[0], "exec")) {
         if (!in_multi) {
           res.status = ReadStatus::kFormat;
           res.error_offset = reader.error_offset();

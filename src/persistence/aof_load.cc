@@ -15,24 +15,13 @@
 #include "persistence/rdb_file.h"
 #include "scripting/functions.h"
 #include "scripting/scripting.h"
+#include "server/arg_parser.h"
 #include "server/command_table.h"
 #include "server/log.h"
 #include "server/server.h"
 
 namespace ember {
-namespace {
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); i++) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string Aof::LoadAtStartup() {
   ReadConfig();
@@ -206,10 +195,10 @@ std::string Aof::ExecuteCommands(std::string_view data, size_t start, const std:
              "): make a backup of your AOF file, then use ./redis-check-aof --fix "
              "<filename.manifest>";
     }
-    if (EqualsNoCase(cmd->name, "multi")) {
+    if (EqualsIgnoreCase(cmd->name, "multi")) {
       if (!in_multi) valid_before_multi = valid_up_to;
       in_multi = true;
-    } else if (EqualsNoCase(cmd->name, "exec")) {
+    } else if (EqualsIgnoreCase(cmd->name, "exec")) {
       if (in_multi) {
         for (Queued& q : multi) {
           server_.Call(*client, *q.cmd, q.argv);

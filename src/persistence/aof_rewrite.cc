@@ -15,6 +15,7 @@
 #include "persistence/file_system.h"
 #include "persistence/loading.h"
 #include "persistence/persistence.h"
+#include "persistence/rdb_emitter.h"
 #include "persistence/rdb_file.h"
 #include "persistence/rdb_value.h"
 #include "persistence/snapshot.h"
@@ -26,42 +27,6 @@ namespace ember {
 namespace {
 
 using Sink = std::function<bool(std::string_view)>;
-
-// RDB preamble: header (aof-base 1), function libraries, entries with SELECTDB on db changes,
-// EOF and checksum.
-class RdbBaseEmitter final : public SnapshotEmitter {
- public:
-  RdbBaseEmitter(Sink sink, RdbSaveOptions opt, int64_t ctime_s)
-      : opt_(std::move(opt)), ctime_s_(ctime_s), w_(opt_.compress) {
-    w_.SetFlush(std::move(sink));
-  }
-  void Begin() override {
-    RdbHeaderInfo info;
-    info.aof_base = true;
-    info.used_mem = opt_.used_mem;
-    info.ctime_s = ctime_s_;
-    WriteRdbHeader(w_, info);
-    WriteRdbFunctions(w_, opt_.function_codes);
-  }
-  void Emit(int db, const KvEntry& e, const Db& d) override {
-    if (db != cur_db_) {
-      WriteRdbSelectDb(w_, db, d.size(), d.expires_count());
-      cur_db_ = db;
-    }
-    WriteRdbEntry(w_, e, opt_.lru_mode, d);
-  }
-  void End() override {
-    WriteRdbFooter(w_, opt_.checksum);
-    w_.Flush();
-  }
-  bool ok() const override { return w_.ok(); }
-
- private:
-  RdbSaveOptions opt_;
-  int64_t ctime_s_;
-  RdbWriter w_;
-  int cur_db_ = -1;
-};
 
 // AOF-format base: commands that rebuild each entry.
 class CommandBaseEmitter final : public SnapshotEmitter {
@@ -120,8 +85,8 @@ class CommandBaseEmitter final : public SnapshotEmitter {
 std::unique_ptr<SnapshotEmitter> MakeEmitter(Server& server, bool rdb, Sink sink) {
   RdbSaveOptions opt = RdbSaveOptionsFor(server);
   if (rdb) {
-    return std::make_unique<RdbBaseEmitter>(std::move(sink), std::move(opt),
-                                            server.clock().NowMs() / 1000);
+    return std::make_unique<RdbSnapshotEmitter>(std::move(sink), std::move(opt),
+                                                server.clock().NowMs() / 1000, /*aof_base=*/true);
   }
   int64_t ts = server.config().GetValue("aof-timestamp-enabled") == "yes"
                    ? server.clock().NowMs() / 1000

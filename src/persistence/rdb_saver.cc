@@ -27,6 +27,7 @@
 #include "persistence/file_system.h"
 #include "persistence/loading.h"
 #include "persistence/persistence.h"
+#include "persistence/rdb_emitter.h"
 #include "persistence/rdb_file.h"
 #include "persistence/rdb_format.h"
 #include "persistence/rdb_io.h"
@@ -37,56 +38,6 @@
 
 namespace ember {
 namespace {
-
-// Emits a snapshot as an RDB file through RdbWriter into a BackgroundFileWriter.
-class RdbEmitter : public SnapshotEmitter {
- public:
-  RdbEmitter(BackgroundFileWriter* out, RdbSaveOptions opt, int64_t ctime_s)
-      : out_(out), opt_(std::move(opt)), ctime_s_(ctime_s), w_(opt_.compress) {
-    w_.SetFlush([this](std::string_view bytes) { return out_->Push(std::string(bytes)); });
-  }
-
-  void Begin() override {
-    RdbHeaderInfo info;
-    info.version = rdb::kVersion;
-    info.used_mem = opt_.used_mem;
-    info.ctime_s = ctime_s_;
-    WriteRdbHeader(w_, info);
-    WriteRdbFunctions(w_, opt_.function_codes);
-  }
-
-  void Emit(int db, const KvEntry& e, const Db& d) override {
-    if (db != current_db_) {
-      if (db >= int(started_.size())) started_.resize(size_t(db) + 1, false);
-      if (!started_[size_t(db)]) {
-        // RESIZEDB hints only when a db first appears; later switches are bare SELECTDBs,
-        // which Redis's loader accepts any number of times.
-        WriteRdbSelectDb(w_, db, d.size(), d.expires_count());
-        started_[size_t(db)] = true;
-      } else {
-        w_.Byte(rdb::kOpSelectDb);
-        w_.Len(uint64_t(db));
-      }
-      current_db_ = db;
-    }
-    WriteRdbEntry(w_, e, opt_.lru_mode, d);
-  }
-
-  void End() override {
-    WriteRdbFooter(w_, opt_.checksum);
-    w_.Flush();
-  }
-
-  bool ok() const override { return w_.ok() && !out_->failed(); }
-
- private:
-  BackgroundFileWriter* out_;
-  RdbSaveOptions opt_;
-  int64_t ctime_s_;
-  RdbWriter w_;
-  int current_db_ = -1;
-  std::vector<bool> started_;
-};
 
 std::string DirOf(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -224,7 +175,10 @@ std::string RdbSaver::StartBackground() {
     return {};
   }
   writer_ = std::make_unique<BackgroundFileWriter>(std::move(file));
-  auto emitter = std::make_unique<RdbEmitter>(writer_.get(), RdbSaveOptionsFor(server_), now_s);
+  BackgroundFileWriter* out = writer_.get();
+  auto emitter = std::make_unique<RdbSnapshotEmitter>(
+      [out](std::string_view bytes) { return out->Push(std::string(bytes)); },
+      RdbSaveOptionsFor(server_), now_s, /*aof_base=*/false);
   save_keys_total_ = server_.keyspace().TotalKeys();
   save_keys_processed_ = 0;
   snapshot_ = Snapshot::Start(server_.keyspace(), std::move(emitter));

@@ -4,6 +4,7 @@
 // version, wrong checksum, truncation at every length, duplicate keys, SELECTDB out of range.
 // SaveRdbFile is checked for atomicity under injected faults (FaultyFileSystem).
 #include "persistence/rdb_file.h"
+#include "hex.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -22,13 +23,7 @@ namespace {
 
 constexpr int64_t kNow = 1'700'000'000'000;
 
-std::string Hex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using ember::testing::Hex;
 
 // redis-server 7.0.15 after: SET a hello; SET n 12345; SET e v PXAT 4102444800000;
 // SELECT 2; SET b world; FUNCTION LOAD (library "lib" with function f); SAVE.

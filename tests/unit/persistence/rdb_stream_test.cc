@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "hex.h"
 #include "persistence/rdb_format.h"
 #include "persistence/rdb_value.h"
 #include "persistence/redis_encodings.h"
@@ -20,13 +21,7 @@
 namespace ember {
 namespace {
 
-std::string Hex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using ember::testing::Hex;
 
 // XADD e ... : XGROUP CREATE e g1 $ MKSTREAM; XGROUP CREATE e g2 0 ENTRIESREAD 5.
 // XADD d 1-1 a 1, 1-2 a 2 b x, 2-0 a 3, 5-7 f hello; XDEL d 1-2 5-7 (deleted flags in place).

@@ -5,6 +5,7 @@
 // the blobs is fed to the decoders in an exactly sized heap buffer, so a sanitizer build
 // catches any read past the end.
 #include "persistence/redis_encodings.h"
+#include "hex.h"
 
 #include <gtest/gtest.h>
 
@@ -16,13 +17,7 @@
 namespace ember::redisenc {
 namespace {
 
-std::string Hex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using ember::testing::Hex;
 
 std::vector<std::string> Texts(const std::vector<Item>& items) {
   std::vector<std::string> out;
