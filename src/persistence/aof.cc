@@ -225,6 +225,12 @@ void Aof::WaitForBackgroundJobs() {
 
 std::string Aof::OnShutdown() {
   if (state_ == State::kOff) return {};
+  // Turning the AOF on: until the first rewrite ends there is no complete AOF to restart
+  // from, so a shutdown without FORCE is refused (the caller ignores this error with FORCE).
+  if (state_ == State::kWaitRewrite) {
+    Log(LogLevel::kWarning, "Writing initial AOF, can't exit.");
+    return "Errors trying to SHUTDOWN. Check logs.";
+  }
   if (rewrite_) AbortRewrite("shutdown", false);
   Flush(true);
   if (!buf_.empty()) return "Error writing to the AOF file on shutdown";
