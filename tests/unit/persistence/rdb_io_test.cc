@@ -234,7 +234,7 @@ TEST(RdbReaderTest, RefusesLengthsBeyondTheData) {
   RdbReader r7(std::string("\xc2\x01\x02", 3));
   EXPECT_FALSE(r7.String(&s));
   // Not an integer where one is required.
-  RdbReader r8(std::string("\x02ab", 3));
+  RdbReader r8(std::string("\x02" "ab", 3));
   int64_t v;
   EXPECT_FALSE(r8.IntString(&v));
 }
