@@ -279,6 +279,10 @@ void Server::ProcessEventsWhileBusy() {
   }
   pending_writes_.clear();
   error_mark_ += stats_.total_error_replies - errors_before;
+  // While a dataset loads at startup no request is running, so clients that went away can be
+  // freed now (INFO connected_clients drops during a long load). A busy script's caller must
+  // stay alive until the script returns, so not then.
+  if (persistence_->loading()) FreeClosedClients();
 }
 
 Client* Server::FindClient(uint64_t id) {
@@ -347,6 +351,10 @@ void Server::BeforeSleep() {
   }
   pending_writes_.clear();
   if (!paused_.empty() && pause_until_ms_ <= clock_->NowMs()) UnpauseClients();
+  FreeClosedClients();
+}
+
+void Server::FreeClosedClients() {
   if (!close_pending_) return;
   close_pending_ = false;
   for (auto it = clients_.begin(); it != clients_.end();) {

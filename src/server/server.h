@@ -218,6 +218,8 @@ class Server : public KeyspaceObserver {
   static constexpr int64_t kCronRehashUs = 500;    // background rehash per cron tick
   static constexpr int64_t kExpireSliceUs = 1000;  // one active-expiry slice at effort 1
   void BeforeSleep();
+  // Frees the clients marked kClientCloseAsap (before sleeping, and while loading).
+  void FreeClosedClients();
   void RunActiveExpire();
   void AcceptClient(int fd, bool is_unix);
   void HandleTimeouts();
