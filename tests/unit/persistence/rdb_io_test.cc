@@ -192,7 +192,8 @@ TEST(RdbReaderTest, AsciiDoubles) {
   EXPECT_TRUE(std::isinf(d) && d < 0);
   ASSERT_TRUE(r.AsciiDouble(&d));
   EXPECT_EQ(d, -2000);
-  RdbReader bad(std::string("\x02xy"));
+  std::string bad_in = std::string("\x02xy");
+  RdbReader bad(bad_in);
   EXPECT_FALSE(bad.AsciiDouble(&d));
 }
 
@@ -214,27 +215,38 @@ TEST(RdbReaderTest, SecondsAndErrorsCarryOffsets) {
 TEST(RdbReaderTest, RefusesLengthsBeyondTheData) {
   std::string s;
   // A 4 GB string announced in a 6-byte buffer.
-  RdbReader r1(std::string("\x80\xff\xff\xff\xff\x41", 6));
+  std::string r1_in = std::string("\x80\xff\xff\xff\xff\x41", 6);
+  RdbReader r1(r1_in);
   EXPECT_FALSE(r1.String(&s));
   // LZF: compressed length beyond the data, and an absurd decompressed length.
-  RdbReader r2(std::string("\xc3\x10\x20\x00", 4));
+  std::string r2_in = std::string("\xc3\x10\x20\x00", 4);
+  RdbReader r2(r2_in);
   EXPECT_FALSE(r2.String(&s));
-  RdbReader r3(std::string("\xc3\x01\x80\x7f\xff\xff\xff\x00", 8));
+  std::string r3_in = std::string("\xc3\x01\x80\x7f\xff\xff\xff\x00", 8);
+  RdbReader r3(r3_in);
   EXPECT_FALSE(r3.String(&s));
   // Corrupt LZF data.
-  RdbReader r4(std::string("\xc3\x02\x0a\xff\xff", 5));
+  std::string r4_in = std::string("\xc3\x02\x0a\xff\xff", 5);
+  RdbReader r4(r4_in);
   EXPECT_FALSE(r4.String(&s));
   // Unknown string and length encodings.
-  RdbReader r5(std::string("\xc5", 1));
+  std::string r5_in = std::string("\xc5", 1);
+  RdbReader r5(r5_in);
   EXPECT_FALSE(r5.String(&s));
   uint64_t len;
-  RdbReader r6(std::string("\x82", 1));
+  std::string r6_in = std::string("\x82", 1);
+  RdbReader r6(r6_in);
   EXPECT_FALSE(r6.Len(&len));
   // Truncated int forms.
-  RdbReader r7(std::string("\xc2\x01\x02", 3));
+  std::string r7_in = std::string("\xc2\x01\x02", 3);
+  RdbReader r7(r7_in);
   EXPECT_FALSE(r7.String(&s));
   // Not an integer where one is required.
-  RdbReader r8(std::string("\x02" "ab", 3));
+  std::string r8_in = std::string(
+      "\x02"
+      "ab",
+      3);
+  RdbReader r8(r8_in);
   int64_t v;
   EXPECT_FALSE(r8.IntString(&v));
 }
