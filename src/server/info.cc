@@ -12,8 +12,8 @@
 #include <cstdio>
 #include <random>
 
-#include "persistence/persistence.h"
 #include <vector>
+#include "persistence/persistence.h"
 
 #include "core/dict.h"
 #include "scripting/scripting.h"
