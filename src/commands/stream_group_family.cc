@@ -107,34 +107,32 @@ bool ReplyEntryById(ReplyBuilder& rb, const Stream& s, StreamId id) {
 // them: a delivery or claim of `id` as "XCLAIM key group consumer 0 id TIME t RETRYCOUNT n
 // FORCE JUSTID LASTID group-last-id", a NOACK read as "XGROUP SETID key group id ENTRIESREAD n".
 
-std::string FormatId(StreamId id) {
-  char buf[48];
-  return std::string(buf, id.Format(buf));
-}
-
 void PropagateXClaim(CommandContext& ctx, std::string_view key, std::string_view group,
                      const StreamGroup& g, StreamId id, const StreamPendingEntry& pe) {
+  ctx.server().AddDirty(1);
+  if (!ctx.propagating()) return;  // XREADGROUP calls this per delivered entry
   ctx.AlsoPropagate({"XCLAIM", std::string(key), std::string(group),
-                     pe.consumer ? pe.consumer->name : std::string(), "0", FormatId(id), "TIME",
+                     pe.consumer ? pe.consumer->name : std::string(), "0", id.ToString(), "TIME",
                      std::to_string(pe.delivery_time_ms), "RETRYCOUNT",
                      std::to_string(pe.delivery_count), "FORCE", "JUSTID", "LASTID",
-                     FormatId(g.last_id)});
-  ctx.server().AddDirty(1);
+                     g.last_id.ToString()});
 }
 
 // A consumer created by a command that propagates nothing naming it: XGROUP CREATECONSUMER.
 void PropagateConsumer(CommandContext& ctx, std::string_view key, std::string_view group,
                        std::string_view consumer) {
+  ctx.server().AddDirty(1);
+  if (!ctx.propagating()) return;
   ctx.AlsoPropagate(
       {"XGROUP", "CREATECONSUMER", std::string(key), std::string(group), std::string(consumer)});
-  ctx.server().AddDirty(1);
 }
 
 void PropagateGroupId(CommandContext& ctx, std::string_view key, std::string_view group,
                       const StreamGroup& g) {
-  ctx.AlsoPropagate({"XGROUP", "SETID", std::string(key), std::string(group), FormatId(g.last_id),
-                     "ENTRIESREAD", std::to_string(g.entries_read)});
   ctx.server().AddDirty(1);
+  if (!ctx.propagating()) return;
+  ctx.AlsoPropagate({"XGROUP", "SETID", std::string(key), std::string(group), g.last_id.ToString(),
+                     "ENTRIESREAD", std::to_string(g.entries_read)});
 }
 
 // Parses an integer argument; false after replying `err` (Redis's not-an-integer text unless
