@@ -26,13 +26,13 @@ std::string FunctionLibraries::Dump() const {
 }
 
 std::string FunctionLibraries::Restore(std::string_view payload, RestorePolicy policy) {
-  if (payload.size() < 10) return std::string(errors::kFunctionPayloadInvalid);
+  if (payload.size() < 10) return std::string(errors::kDumpPayloadInvalid);
   RdbReader footer(payload.substr(payload.size() - 10));
   uint16_t version = 0;
   uint64_t crc = 0;
   if (!footer.U16(&version) || !footer.U64(&crc) || version > kFunctionRdbVersion ||
       Crc64(0, payload.data(), payload.size() - 8) != crc) {
-    return std::string(errors::kFunctionPayloadInvalid);
+    return std::string(errors::kDumpPayloadInvalid);
   }
   RdbReader r(payload.substr(0, payload.size() - 10));
   std::vector<std::unique_ptr<FunctionLibrary>> incoming;
@@ -53,7 +53,7 @@ std::string FunctionLibraries::Restore(std::string_view payload, RestorePolicy p
     }
     if (!r.String(&code)) {
       release_all();
-      return std::string(errors::kFunctionPayloadInvalid);
+      return std::string(errors::kDumpPayloadInvalid);
     }
     std::unique_ptr<FunctionLibrary> lib;
     std::string err = Create(code, &lib);

@@ -459,8 +459,6 @@ inline constexpr std::string_view kFunctionBadName =
     "ERR Library names can only contain letters, numbers, or underscores(_) and must be at "
     "least one character long";
 inline constexpr std::string_view kFunctionNoneRegistered = "ERR No functions registered";
-inline constexpr std::string_view kFunctionPayloadInvalid =
-    "ERR DUMP payload version or checksum are wrong";
 inline constexpr std::string_view kFunctionPayloadNotFunction = "ERR given type is not a function";
 inline constexpr std::string_view kFunctionPreGaPayload =
     "ERR Pre-GA function format not supported";
@@ -468,7 +466,7 @@ inline constexpr std::string_view kFunctionRestorePolicy =
     "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.";
 inline constexpr std::string_view kFunctionListNoName = "ERR library name argument was not given";
 inline constexpr std::string_view kFunctionLoadTimeout = "FUNCTION LOAD timeout";
-// DUMP / RESTORE.
+// DUMP / RESTORE (and FUNCTION RESTORE, whose payload has the same footer).
 inline constexpr std::string_view kBusyKey = "BUSYKEY Target key name already exists.";
 inline constexpr std::string_view kDumpPayloadInvalid =
     "ERR DUMP payload version or checksum are wrong";
