@@ -1,8 +1,10 @@
-// Persistence commands: SAVE, BGSAVE [SCHEDULE] and LASTSAVE. The work is done by the RDB saver
-// (persistence/rdb_saver.h): SAVE writes the file synchronously, BGSAVE starts a forkless
-// point-in-time snapshot that advances between requests (persistence/snapshot.h).
+// Persistence commands: SAVE, BGSAVE [SCHEDULE], LASTSAVE and BGREWRITEAOF. The work is done by
+// the RDB saver (persistence/rdb_saver.h): SAVE writes the file synchronously, BGSAVE starts a
+// forkless point-in-time snapshot that advances between requests (persistence/snapshot.h); and
+// by the AOF (persistence/aof.h), whose rewrite uses the same snapshots.
 #include <string>
 
+#include "persistence/aof.h"
 #include "persistence/persistence.h"
 #include "persistence/rdb_saver.h"
 #include "server/arg_parser.h"
@@ -40,6 +42,21 @@ void LastSave(CommandContext& ctx) {
   ctx.reply().Integer(ctx.server().persistence().rdb().lastsave());
 }
 
+// BGREWRITEAOF
+void BgRewriteAof(CommandContext& ctx) {
+  Aof& aof = ctx.server().persistence().aof();
+  if (aof.rewrite_in_progress()) return ctx.reply().Error(errors::kAofRewriteInProgress);
+  // Inside EXEC the transaction's writes are propagated when it ends: the rewrite waits for
+  // the cron so that they land in the old incr file, before the snapshot's instant.
+  if (ctx.client().flags & kClientMulti) {
+    aof.ScheduleRewrite();
+    return ctx.reply().SimpleString("Background append only file rewriting scheduled");
+  }
+  std::string r = aof.StartRewrite();
+  if (!r.empty() && r[0] == '-') return ctx.reply().Error(std::string_view(r).substr(1));
+  ctx.reply().SimpleString(r);
+}
+
 }  // namespace
 
 void RegisterPersistenceFamily(CommandTable& t) {
@@ -75,6 +92,16 @@ void RegisterPersistenceFamily(CommandTable& t) {
          .syntax = "",
          .tips = {"nondeterministic_output"},
          .handler = LastSave});
+  t.Add({.name = "bgrewriteaof",
+         .arity = 1,
+         .flags = kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading,
+         .acl = kAclAdmin | kAclSlow | kAclDangerous,
+         .group = "server",
+         .since = "1.0.0",
+         .summary = "Asynchronously rewrites the append-only file to disk.",
+         .complexity = "O(1)",
+         .syntax = "",
+         .handler = BgRewriteAof});
 }
 
 }  // namespace ember

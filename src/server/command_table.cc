@@ -45,7 +45,6 @@ std::string CommandSpec::DisplayName() const {
   return n;
 }
 
-void RegisterAofFamily(CommandTable& t);  // commands/aof_family.cc
 
 CommandTable& CommandTable::Instance() {
   static CommandTable* table = new CommandTable();
@@ -78,7 +77,6 @@ CommandTable::CommandTable() {
   RegisterTrackingFamily(*this);  // after RegisterClientFamily: adds CLIENT subcommands
   RegisterDumpFamily(*this);
   RegisterPersistenceFamily(*this);
-  RegisterAofFamily(*this);
 }
 
 CommandSpec* CommandTable::Add(CommandSpec spec) {
