@@ -56,6 +56,25 @@ class KeyspaceObserver {
   virtual void OnFieldsExpired(int db, std::string_view key, bool key_deleted) {}
 };
 
+// Why the Db is freeing an entry; selects which lazyfree-lazy-* setting applies (the lazy
+// freer in server/lazyfree.h decides whether a value is big enough to free off-thread).
+enum class FreeReason : uint8_t {
+  kUserDel,    // DEL, and the value dropped by a user command (lazyfree-lazy-user-del)
+  kUnlink,     // UNLINK: always lazy for big values
+  kServerDel,  // implicit deletes: SET over a value, RENAME's target, ... (lazy-server-del)
+  kExpire,     // lazy and active expiry (lazyfree-lazy-expire)
+  kEvict,      // maxmemory eviction (lazyfree-lazy-eviction)
+};
+
+// Frees entries the Db has unlinked. Without one (unit tests) the Db frees inline. The entry
+// is already unlinked and the snapshot hook has already preserved it, so a background thread
+// may free it. Thread: called on the command thread.
+class EntryFreer {
+ public:
+  virtual ~EntryFreer() = default;
+  virtual void Free(KvEntry* e, FreeReason why) = 0;
+};
+
 class Db;
 
 // The snapshot hook (persistence/snapshot.cc has the essay). While a point-in-time snapshot
@@ -194,6 +213,16 @@ class Db {
   // the number of fields deleted.
   size_t ActiveExpireFields(int64_t budget_us);
 
+  // Frees unlinked entry `e` through the Keyspace's EntryFreer (inline when none is set).
+  void FreeEntry(KvEntry* e, FreeReason why) {
+    if (freer_ != nullptr) {
+      freer_->Free(e, why);
+    } else {
+      KvEntry::Destroy(e);
+    }
+  }
+  void set_freer(EntryFreer* f) { freer_ = f; }
+
   void NotifyModified(std::string_view key) {
     if (observer_) observer_->OnModified(index_, key);
   }
@@ -239,6 +268,7 @@ class Db {
   KeyspaceStats* stats_;
   KeyspaceObserver* observer_;
   SnapshotState* snapshot_;
+  EntryFreer* freer_ = nullptr;  // see FreeEntry
   Dict dict_;
   size_t expires_ = 0;
   uint64_t expire_cursor_ = 0;
@@ -273,6 +303,10 @@ class Keyspace {
   size_t TotalKeys() const;
   // Snapshot epoch and hook shared with the Dbs (persistence/snapshot.cc).
   SnapshotState& snapshot_state() { return snapshot_; }
+  // Installs the freer every Db uses for unlinked entries (server/lazyfree.h); nullptr: inline.
+  void set_freer(EntryFreer* f) {
+    for (auto& d : dbs_) d->set_freer(f);
+  }
 
  private:
   Clock* clock_;
