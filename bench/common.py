@@ -392,55 +392,6 @@ def cached_commands_file(name, commands):
     return path
 
 
-def measure_load(name, binary, path, units, expect_keys=None):
-    """Fresh server, load `path` with redis-cli --pipe; RSS and used_memory growth per unit."""
-    srv = Server(name, binary).start()
-    try:
-        rss0, um0 = srv.rss_bytes(), used_memory(srv.port)
-        _secs, _replies, errors = pipe_load(srv.port, path)
-        if errors:
-            raise RuntimeError("%d error replies while loading" % errors)
-        n = dbsize(srv.port)
-        if expect_keys is not None and n is not None and n != expect_keys:
-            raise RuntimeError("DBSIZE %d after loading %d keys" % (n, expect_keys))
-        rss1, um1 = srv.rss_bytes(), used_memory(srv.port)
-        return {"rss": (rss1 - rss0) / units,
-                "used_memory": (um1 - um0) / units if um0 is not None and um1 is not None
-                else None}
-    finally:
-        srv.stop()
-
-
-def compare_loads(binaries, cases, runs):
-    """cases: [(label, path, units, expect_keys)]. Alternates the servers per run and returns a
-    table of median bytes per unit and ratios."""
-    rows = []
-    for label, path, units, expect_keys in cases:
-        samples = {"ember": [], "redis": []}
-        for r in range(runs):
-            for name in server_order(r):
-                samples[name].append(measure_load(name, binaries[name], path, units, expect_keys))
-        row = [label]
-        for metric in ("rss", "used_memory"):
-            vals = {n: [s[metric] for s in samples[n] if s[metric] is not None] for n in samples}
-            e = median(vals["ember"]) if vals["ember"] else None
-            rd = median(vals["redis"]) if vals["redis"] else None
-            row += [fmt_num(e, 1), fmt_num(rd, 1), fmt_ratio(ratio(e, rd))]
-        rows.append(row)
-    return table(["data set", "ember RSS", "redis RSS", "ratio", "ember used_memory",
-                  "redis used_memory", "ratio"], rows)
-
-
-def memory_main(doc, cases_fn):
-    """Shared main() of the per-type memory scripts: --runs, --quick, --ember/--redis."""
-    ap = base_argparser(doc.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=3, help="runs per server (default 3)")
-    args = ap.parse_args()
-    runs = 1 if args.quick else args.runs
-    print(compare_loads(binaries_from_args(args), cases_fn(), runs))
-    return 0
-
-
 def pipe_load(port, path, timeout=600):
     """Feed a RESP file through `redis-cli --pipe` (pinned to the client CPU).
 
@@ -465,6 +416,114 @@ def pipe_load(port, path, timeout=600):
     if p.returncode != 0 or errors is None:
         raise RuntimeError("redis-cli --pipe failed (rc=%d): %s" % (p.returncode, out[-500:]))
     return dt, replies, errors
+
+
+# ---------------------------------------------------------------------------
+# Memory per item: load a known data set into a fresh server, RSS/used_memory growth
+# ---------------------------------------------------------------------------
+
+
+class LoadCase:
+    """One memory data set: a RESP file loaded into a fresh server and measured per unit.
+
+    `units` is what the growth is divided by (keys, members, collections); `expect_keys` is
+    checked against DBSIZE after the load; `probe` names a key whose OBJECT ENCODING is
+    recorded, so the report says which encodings the two servers actually used."""
+
+    def __init__(self, name, label, path, units, expect_keys=None, probe=None, unit="item"):
+        self.name = name
+        self.label = label
+        self.path = path
+        self.units = units
+        self.expect_keys = expect_keys
+        self.probe = probe
+        self.unit = unit
+
+
+def object_encoding(port, key):
+    r = try_call(port, "OBJECT", "ENCODING", key)
+    return r.decode() if isinstance(r, bytes) else r
+
+
+def measure_load(name, binary, case, extra_args=()):
+    """Fresh server, load case.path with redis-cli --pipe; RSS and used_memory growth per unit
+    (after - before) / units, plus the raw numbers."""
+    srv = Server(name, binary, extra_args).start()
+    try:
+        rss0, um0 = srv.rss_bytes(), used_memory(srv.port)
+        secs, _replies, errors = pipe_load(srv.port, case.path)
+        if errors:
+            raise RuntimeError("%d error replies while loading" % errors)
+        n = dbsize(srv.port)
+        if case.expect_keys is not None and n is not None and n != case.expect_keys:
+            raise RuntimeError("DBSIZE %d after loading %d keys" % (n, case.expect_keys))
+        rss1, um1 = srv.rss_bytes(), used_memory(srv.port)
+        have_um = um0 is not None and um1 is not None
+        return {"rss": (rss1 - rss0) / case.units,
+                "used_memory": (um1 - um0) / case.units if have_um else None,
+                "rss_before": rss0, "rss_after": rss1,
+                "used_memory_before": um0, "used_memory_after": um1,
+                "load_seconds": secs, "dbsize": n,
+                "encoding": object_encoding(srv.port, case.probe) if case.probe else None}
+    finally:
+        srv.stop()
+
+
+def run_load_cases(binaries, cases, runs):
+    """Measures every case `runs` times per server, a fresh server each time, alternating which
+    server goes first per run. Returns {"rows": [...], "errors": [...]}; a row holds each
+    server's median per-unit RSS and used_memory, its encoding and raw samples, and the
+    ember/redis ratios of the medians."""
+    rows, errors = [], []
+    for case in cases:
+        samples = {n: [] for n in binaries}
+        for r in range(runs):
+            for name in server_order(r, tuple(binaries)):
+                try:
+                    samples[name].append(measure_load(name, binaries[name], case))
+                except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+                    log("  [%s] %s run %d failed: %s" % (name, case.name, r, e))
+                    errors.append("%s %s run %d: %s" % (name, case.name, r, e))
+        row = {"name": case.name, "label": case.label, "units": case.units, "unit": case.unit,
+               "runs": runs}
+        for name, ss in samples.items():
+            encs = sorted({s["encoding"] for s in ss if s["encoding"]})
+            row[name] = {"rss": median([s["rss"] for s in ss]),
+                         "used_memory": median([s["used_memory"] for s in ss]),
+                         "encoding": "/".join(encs) or None, "samples": ss}
+        if "ember" in row and "redis" in row:
+            for metric in ("rss", "used_memory"):
+                row[metric + "_ratio"] = ratio(row["ember"][metric], row["redis"][metric])
+        rows.append(row)
+        log("  %s: ember %s B, redis %s B RSS per %s" % (
+            case.name, fmt_num(row["ember"]["rss"], 1), fmt_num(row["redis"]["rss"], 1),
+            case.unit))
+    return {"rows": rows, "errors": errors}
+
+
+def load_cases_table(rows, markdown=False):
+    out = []
+    for r in rows:
+        e, rd = r["ember"], r["redis"]
+        out.append([r["label"], fmt_num(e["rss"], 1), fmt_num(rd["rss"], 1),
+                    fmt_ratio(r.get("rss_ratio")), fmt_num(e["used_memory"], 1),
+                    fmt_num(rd["used_memory"], 1), fmt_ratio(r.get("used_memory_ratio")),
+                    "%s / %s" % (e["encoding"] or "-", rd["encoding"] or "-")])
+    return table(["data set", "ember RSS", "redis RSS", "ratio", "ember used_memory",
+                  "redis used_memory", "ratio", "encoding ember / redis"], out, markdown)
+
+
+def memory_main(doc, cases_fn):
+    """Shared main() of the per-type memory scripts: --runs, --quick, --ember/--redis."""
+    ap = base_argparser(doc.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3, help="runs per server (default 3)")
+    args = ap.parse_args()
+    runs = 1 if args.quick else args.runs
+    res = run_load_cases(binaries_from_args(args), cases_fn(), runs)
+    print(load_cases_table(res["rows"]))
+    for e in res["errors"]:
+        print("error: " + e)
+    return 1 if res["errors"] else 0
 
 
 # ---------------------------------------------------------------------------

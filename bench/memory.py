@@ -16,61 +16,32 @@ TTL = 100000
 VARIANTS = [("plain", None), ("ex", TTL)]
 
 
-def one_run(name, binary, path, nkeys):
-    srv = C.Server(name, binary).start()
-    try:
-        rss0 = srv.rss_bytes()
-        um0 = C.used_memory(srv.port)
-        secs, replies, errors = C.pipe_load(srv.port, path)
-        if errors:
-            raise RuntimeError("%d error replies while loading" % errors)
-        n = C.dbsize(srv.port)
-        if n is not None and n != nkeys:
-            raise RuntimeError("DBSIZE %d after loading %d keys" % (n, nkeys))
-        rss1 = srv.rss_bytes()
-        um1 = C.used_memory(srv.port)
-        return {
-            "rss_before": rss0, "rss_after": rss1,
-            "rss_per_key": (rss1 - rss0) / nkeys,
-            "used_memory_before": um0, "used_memory_after": um1,
-            "used_memory_per_key": (um1 - um0) / nkeys if um0 is not None and um1 is not None
-            else None,
-            "load_seconds": secs, "dbsize": n,
-        }
-    finally:
-        srv.stop()
+def string_case(nkeys=NKEYS, ttl=None):
+    label = "SET k v" if ttl is None else "SET k v EX %d" % ttl
+    return C.LoadCase("strings" if ttl is None else "strings_ttl", label,
+                      C.resp_load_file(nkeys, ttl=ttl), nkeys, nkeys, probe="key:%012d" % 0,
+                      unit="key")
 
 
 def run(binaries, runs=3, quick=False, nkeys=NKEYS):
     if quick:
         runs = 1
-    errors = []
+    C.log("memory: generating/using load files (%d keys)" % nkeys)
+    res = C.run_load_cases(binaries, [string_case(nkeys, ttl) for _v, ttl in VARIANTS], runs)
     out = []
-    for vname, ttl in VARIANTS:
-        C.log("memory: generating/using load file (%d keys, %s)" % (nkeys, vname))
-        path = C.resp_load_file(nkeys, ttl=ttl)
-        samples = {"ember": [], "redis": []}
-        for r in range(runs):
-            for name in C.server_order(r):
-                try:
-                    samples[name].append(one_run(name, binaries[name], path, nkeys))
-                except (RuntimeError, OSError) as e:
-                    C.log("  [%s] memory %s run %d failed: %s" % (name, vname, r, e))
-                    errors.append("%s %s run %d: %s" % (name, vname, r, e))
+    for (vname, ttl), r in zip(VARIANTS, res["rows"]):
         row = {"variant": vname, "ttl": ttl, "keys": nkeys, "runs": runs}
         for name in ("ember", "redis"):
-            row[name + "_rss_per_key"] = C.median([s["rss_per_key"] for s in samples[name]])
-            row[name + "_used_memory_per_key"] = C.median(
-                [s["used_memory_per_key"] for s in samples[name]])
-            row[name + "_samples"] = samples[name]
-        row["rss_ratio"] = C.ratio(row["ember_rss_per_key"], row["redis_rss_per_key"])
-        row["used_memory_ratio"] = C.ratio(row["ember_used_memory_per_key"],
-                                           row["redis_used_memory_per_key"])
+            row[name + "_rss_per_key"] = r[name]["rss"]
+            row[name + "_used_memory_per_key"] = r[name]["used_memory"]
+            row[name + "_encoding"] = r[name]["encoding"]
+            row[name + "_samples"] = r[name]["samples"]
+        row["rss_ratio"] = r.get("rss_ratio")
+        row["used_memory_ratio"] = r.get("used_memory_ratio")
         out.append(row)
-        C.log("memory: %s done" % vname)
     return {"suite": "memory", "params": {"keys": nkeys, "runs": runs, "key_bytes": 16,
                                           "value_bytes": 16, "ttl": TTL},
-            "rows": out, "errors": errors}
+            "rows": out, "errors": res["errors"]}
 
 
 def tables(res, markdown=False):

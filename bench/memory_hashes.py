@@ -5,7 +5,7 @@ Each hash "hash:%08d" gets fields f1..f10 with values "v<i>-<n>" in one HSET (li
 encoding on both servers). A second variant loads 100 hashes of 10,000 fields each
 (hashtable encoding) and reports bytes per field. Method (fresh server per run, RSS and
 used_memory before and after `redis-cli --pipe`, alternating servers, medians) is
-common.compare_loads.
+common.run_load_cases.
 """
 
 import sys
@@ -35,11 +35,17 @@ def big_hashes():
             yield args
 
 
+def small_case():
+    return C.LoadCase("hashes_10", "100k hashes x 10 fields, B/hash",
+                      C.cached_commands_file("hashes-small", small_hashes()), NHASHES, NHASHES,
+                      probe="hash:%08d" % 0, unit="hash")
+
+
 def cases():
-    return [("100k hashes x 10 fields, B/hash", C.cached_commands_file("hashes-small", small_hashes()),
-             NHASHES, NHASHES),
-            ("100 hashes x 10k fields, B/field", C.cached_commands_file("hashes-big", big_hashes()),
-             BIG_HASHES * BIG_FIELDS, BIG_HASHES)]
+    return [small_case(),
+            C.LoadCase("hashes_big", "100 hashes x 10k fields, B/field",
+                       C.cached_commands_file("hashes-big", big_hashes()),
+                       BIG_HASHES * BIG_FIELDS, BIG_HASHES, probe="big:%04d" % 0, unit="field")]
 
 
 if __name__ == "__main__":

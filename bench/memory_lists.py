@@ -5,7 +5,7 @@ Each list "list:%08d" gets elements "e<j>-<i>" (j = 1..10) in one RPUSH (listpac
 quicklist of one node in Redis 7.0). A second variant loads 100 lists of 10,000 elements each
 (quicklist on both) and reports bytes per element. Method (fresh server per run, RSS and
 used_memory before and after `redis-cli --pipe`, alternating servers, medians) is
-common.compare_loads.
+common.run_load_cases.
 """
 
 import sys
@@ -31,10 +31,12 @@ def big_lists():
 
 
 def cases():
-    return [("100k lists x 10 elements, B/list", C.cached_commands_file("lists-small", small_lists()),
-             NLISTS, NLISTS),
-            ("100 lists x 10k elements, B/elem", C.cached_commands_file("lists-big", big_lists()),
-             BIG_LISTS * BIG_ELEMS, BIG_LISTS)]
+    return [C.LoadCase("lists_10", "100k lists x 10 elements, B/list",
+                       C.cached_commands_file("lists-small", small_lists()), NLISTS, NLISTS,
+                       probe="list:%08d" % 0, unit="list"),
+            C.LoadCase("lists_big", "100 lists x 10k elements, B/elem",
+                       C.cached_commands_file("lists-big", big_lists()), BIG_LISTS * BIG_ELEMS,
+                       BIG_LISTS, probe="big:%04d" % 0, unit="element")]
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ servers) and short strings ("member:%03d": a listpack in Ember, as Redis 7.2 sto
 sets; a hashtable in the reference Redis 7.0, which has no listpack sets), one SADD per set,
 key "set:%012d". A third variant loads 100 sets of 10,000 string members each (hashtable in
 both) and reports bytes per member. Method (fresh server per run, RSS and used_memory before
-and after `redis-cli --pipe`, alternating servers, medians) is common.compare_loads.
+and after `redis-cli --pipe`, alternating servers, medians) is common.run_load_cases.
 """
 
 import sys
@@ -34,12 +34,17 @@ def big_sets():
             yield [b"SADD", b"big:%04d" % i] + [b"member:%d" % j for j in range(start, start + 100)]
 
 
+def small_case(variant):
+    return C.LoadCase("sets_10_" + variant, "100k sets x 10 %s, B/set" % variant,
+                      C.cached_commands_file("sadd-%s" % variant, sets(variant)), NSETS, NSETS,
+                      probe="set:%012d" % 0, unit="set")
+
+
 def cases():
-    small = [("100k sets x 10 %s, B/set" % v, C.cached_commands_file("sadd-%s" % v, sets(v)),
-              NSETS, NSETS) for v in ("ints", "strings")]
-    return small + [("100 sets x 10k strings, B/member",
-                     C.cached_commands_file("sadd-big", big_sets()), BIG_SETS * BIG_MEMBERS,
-                     BIG_SETS)]
+    return [small_case("ints"), small_case("strings"),
+            C.LoadCase("sets_big", "100 sets x 10k strings, B/member",
+                       C.cached_commands_file("sadd-big", big_sets()), BIG_SETS * BIG_MEMBERS,
+                       BIG_SETS, probe="big:%04d" % 0, unit="member")]
 
 
 if __name__ == "__main__":

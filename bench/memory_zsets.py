@@ -6,7 +6,7 @@ The big set "zbig" gets members "member:%07d" with scores that are random-lookin
 (i * 7919 % 1000003 / 7.0), 100 members per ZADD (skiplist encoding in both servers). The
 small sets "zset:%012d" get 10 members "m%d" with integer scores in one ZADD (listpack in
 both). Method (fresh server per run, RSS and used_memory before and after `redis-cli --pipe`,
-alternating servers, medians) is common.compare_loads.
+alternating servers, medians) is common.run_load_cases.
 """
 
 import sys
@@ -34,11 +34,17 @@ def small_zsets():
         yield args
 
 
+def big_case():
+    return C.LoadCase("zset_1m", "1 zset x 1M members, B/member",
+                      C.cached_commands_file("zadd-big", big_zset()), BIG_MEMBERS, 1,
+                      probe="zbig", unit="member")
+
+
 def cases():
-    return [("1 zset x 1M members, B/member", C.cached_commands_file("zadd-big", big_zset()),
-             BIG_MEMBERS, 1),
-            ("100k zsets x 10 members, B/zset",
-             C.cached_commands_file("zadd-small", small_zsets()), NSETS, NSETS)]
+    return [big_case(),
+            C.LoadCase("zsets_small", "100k zsets x 10 members, B/zset",
+                       C.cached_commands_file("zadd-small", small_zsets()), NSETS, NSETS,
+                       probe="zset:%012d" % 0, unit="zset")]
 
 
 if __name__ == "__main__":

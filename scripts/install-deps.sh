@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(g++ cmake ninja-build make pkg-config libjemalloc-dev libxxhash-dev libgtest-dev libgmock-dev
       libbenchmark-dev redis-server redis-tools python3-redis python3-pytest
       python3-pytest-timeout clang-format tcl liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
-      libabsl-dev liblzf-dev)
+      libabsl-dev liblzf-dev libssl-dev openssl tcl-tls)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

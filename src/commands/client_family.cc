@@ -112,7 +112,7 @@ void AppendClientLine(CommandContext& ctx, const Client& c, std::string* out) {
   *out += " name=" + c.name;
   *out += nums;
   *out += cmd ? cmd->name : std::string("NULL");
-  *out += " user=" + c.user;
+  *out += " user=" + c.user->name;
   *out += " redir=" + std::to_string((c.flags & kClientTracking)
                                          ? static_cast<long long>(c.tracking_redirect)
                                          : -1LL);
@@ -191,7 +191,7 @@ struct KillFilter {
     if (skipme && &c == &self) return false;
     if (id && c.id != uint64_t(id)) return false;
     if (has_type && TypeOf(c) != type) return false;
-    if (has_user && c.user != user) return false;
+    if (has_user && c.user->name != user) return false;
     Connection* conn = const_cast<Client&>(c).conn();
     if (has_addr && (!conn || conn->peer() != addr)) return false;
     if (has_laddr && (!conn || conn->local() != laddr)) return false;
@@ -200,13 +200,8 @@ struct KillFilter {
   }
 };
 
-// True if some client authenticates as `user` (ACL users arrive with the security issue).
-bool UserExists(Server& server, std::string_view user) {
-  if (user == "default") return true;
-  for (const auto& [id, c] : server.clients())
-    if (c->user == user) return true;
-  return false;
-}
+// True if `user` is an ACL user.
+bool UserExists(Server& server, std::string_view user) { return server.acl().Find(user); }
 
 // Parses the option/value pairs of CLIENT KILL; replies with the error and returns false.
 bool ParseKillFilter(CommandContext& ctx, KillFilter* f) {
@@ -470,6 +465,13 @@ void ClientContainer(CommandContext& ctx) {
 }
 
 }  // namespace
+
+std::string ClientInfoString(CommandContext& ctx, const Client& c) {
+  std::string line;
+  AppendClientLine(ctx, c, &line);
+  if (!line.empty() && line.back() == '\n') line.pop_back();
+  return line;
+}
 
 void RegisterClientFamily(CommandTable& t) {
   constexpr uint64_t kFlags = kCmdNoScript | kCmdLoading | kCmdStale;

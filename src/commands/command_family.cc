@@ -182,17 +182,25 @@ const CommandSpec* LookupByFullName(std::string_view name) {
   return t.FindSub(parent, name.substr(bar + 1));
 }
 
+// Commands not removed by rename-command.
+size_t ListedCount() {
+  const CommandTable& t = CommandTable::Instance();
+  size_t n = 0;
+  for (const auto& c : t.commands()) n += t.Listed(*c);
+  return n;
+}
+
 // COMMAND
 void CommandAll(CommandContext& ctx) {
-  const auto& cmds = CommandTable::Instance().commands();
-  ctx.reply().ArrayHeader(cmds.size());
-  for (const auto& c : cmds) ReplyCommandInfo(ctx.reply(), *c);
+  const CommandTable& t = CommandTable::Instance();
+  ctx.reply().ArrayHeader(ListedCount());
+  for (const auto& c : t.commands()) {
+    if (t.Listed(*c)) ReplyCommandInfo(ctx.reply(), *c);
+  }
 }
 
 // COMMAND COUNT
-void CommandCount(CommandContext& ctx) {
-  ctx.reply().Integer(int64_t(CommandTable::Instance().commands().size()));
-}
+void CommandCount(CommandContext& ctx) { ctx.reply().Integer(int64_t(ListedCount())); }
 
 // COMMAND INFO [command-name [command-name ...]]
 void CommandInfo(CommandContext& ctx) {
@@ -212,9 +220,10 @@ void CommandInfo(CommandContext& ctx) {
 void CommandDocs(CommandContext& ctx) {
   ReplyBuilder& r = ctx.reply();
   if (ctx.argc() == 2) {
-    const auto& cmds = CommandTable::Instance().commands();
-    r.MapHeader(cmds.size());
-    for (const auto& c : cmds) {
+    const CommandTable& t = CommandTable::Instance();
+    r.MapHeader(ListedCount());
+    for (const auto& c : t.commands()) {
+      if (!t.Listed(*c)) continue;
       r.Bulk(c->name);
       ReplyCommandDocs(r, *c);
     }
@@ -279,7 +288,10 @@ void CommandList(CommandContext& ctx) {
     return ctx.reply().Error(errors::kSyntax);
   }
   std::vector<std::string_view> names;
-  for (const auto& c : CommandTable::Instance().commands()) CollectList(*c, f, &names);
+  const CommandTable& t = CommandTable::Instance();
+  for (const auto& c : t.commands()) {
+    if (t.Listed(*c)) CollectList(*c, f, &names);
+  }
   ctx.reply().ArrayHeader(names.size());
   for (std::string_view n : names) ctx.reply().Bulk(n);
 }

@@ -31,7 +31,7 @@ void ConfigSet(CommandContext& ctx) {
   std::vector<std::pair<std::string_view, std::string_view>> pairs;
   pairs.reserve((ctx.argc() - 2) / 2);
   for (size_t i = 2; i + 1 < ctx.argc(); i += 2) pairs.emplace_back(ctx.arg(i), ctx.arg(i + 1));
-  std::string err = ctx.server().config().Set(pairs);
+  std::string err = ctx.server().config().Set(pairs, ctx.client().IsLocal());
   if (!err.empty()) return ctx.reply().Error(err);
   ctx.reply().Ok();
 }

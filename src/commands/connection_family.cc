@@ -15,12 +15,9 @@ constexpr std::string_view kHelloNoAuth =
     "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
     "RESP protocol version at the same time";
 
-// Checks a username/password pair against the default user (ACLs arrive with the security
-// issue). True on success.
+// Authenticates the calling client as `user` (server/acl.h); a failure is logged in ACL LOG.
 bool CheckPassword(CommandContext& ctx, std::string_view user, std::string_view pass) {
-  const std::string& required = ctx.cfg().requirepass;
-  if (user != "default") return false;
-  return required.empty() || pass == required;
+  return ctx.server().acl().Authenticate(ctx, user, pass);
 }
 
 // PING [message]
@@ -53,12 +50,10 @@ void Auth(CommandContext& ctx) {
   if (ctx.argc() > 3) return ctx.reply().Error(errors::kSyntax);
   std::string_view user = ctx.argc() == 3 ? ctx.arg(1) : "default";
   std::string_view pass = ctx.arg(ctx.argc() - 1);
-  if (ctx.argc() == 2 && ctx.cfg().requirepass.empty()) {
+  if (ctx.argc() == 2 && ctx.server().acl().default_user()->nopass) {
     return ctx.reply().Error(errors::kAuthNotConfigured);
   }
   if (!CheckPassword(ctx, user, pass)) return ctx.reply().Error(errors::kWrongPass);
-  ctx.client().authenticated = true;
-  ctx.client().user = std::string(user);
   ctx.reply().Ok();
 }
 
@@ -110,10 +105,10 @@ void Hello(CommandContext& ctx) {
   }
   if (do_auth) {
     if (!CheckPassword(ctx, user, pass)) return ctx.reply().Error(errors::kWrongPass);
-    ctx.client().authenticated = true;
-    ctx.client().user = std::string(user);
   }
-  if (!ctx.client().authenticated) return ctx.reply().Error(kHelloNoAuth);
+  if (!ctx.client().authenticated && ctx.server().acl().AuthRequired()) {
+    return ctx.reply().Error(kHelloNoAuth);
+  }
   if (do_name) {
     if (!IsValidClientAttr(name)) return ctx.reply().Error(errors::kClientNameInvalid);
     ctx.client().name = std::string(name);
@@ -143,8 +138,8 @@ void Reset(CommandContext& ctx) {
   c.db_index = 0;
   c.reply().set_resp(2);
   c.name.clear();
-  c.user = "default";
-  c.authenticated = ctx.cfg().requirepass.empty();
+  c.user = ctx.server().acl().default_user();
+  c.authenticated = !ctx.server().acl().AuthRequired();
   c.flags &= ~uint64_t(kClientMulti | kClientPubSub | kClientNoEvict | kClientNoTouch |
                        kClientReplyOff | kClientReplySkip | kClientReplySkipNext | kClientTracking |
                        kClientDirtyCas | kClientDirtyExec);

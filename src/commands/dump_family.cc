@@ -116,7 +116,7 @@ void ApplyAccessInfo(CommandContext& ctx, KvEntry* e, const RestoreOptions& o) {
 // A RESTORE that only deleted the old key (its TTL was already past) replays as DEL, or UNLINK
 // under lazyfree-lazy-server-del, as in Redis.
 void PropagateDelete(CommandContext& ctx, std::string_view key) {
-  bool lazy = ctx.server().config().GetValue("lazyfree-lazy-server-del") == "yes";
+  bool lazy = ctx.cfg().lazyfree_lazy_server_del;
   ctx.PropagateAs({lazy ? "UNLINK" : "DEL", std::string(key)});
 }
 

@@ -82,7 +82,9 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, bool seconds) {
   if (!e || !ConditionsAllow(cond, e->expire_ms(), when)) return ctx.reply().Integer(0);
   bool past = when <= ctx.NowMs() && !db.expiry_frozen();  // loading keeps past TTLs
   if (past) {
-    db.Delete(key);  // a time already past deletes the key (replicated as DEL by Redis)
+    // A time already past deletes the key, freed and replicated (DEL, or UNLINK) according
+    // to lazyfree-lazy-expire, as in Redis.
+    db.Delete(key, FreeReason::kExpire);
   } else {
     db.SetExpire(e, when);
   }
@@ -91,7 +93,7 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, bool seconds) {
   ctx.reply().Integer(1);
   if (!ctx.propagating()) return;
   if (past) {
-    ctx.PropagateAs({"DEL", std::string(key)});
+    ctx.PropagateAs({ctx.cfg().lazyfree_lazy_expire ? "UNLINK" : "DEL", std::string(key)});
   } else if (base_ms != 0 || seconds) {
     // Relative or in seconds: PEXPIREAT with the absolute time, the condition flags kept.
     std::vector<std::string> argv(ctx.args().begin(), ctx.args().end());

@@ -69,7 +69,10 @@ void FunctionFlush(CommandContext& ctx) {
       !EqualsIgnoreCase(ctx.arg(2), "SYNC")) {
     return ctx.reply().Error(errors::kFunctionFlushOption);
   }
-  Libraries(ctx).Flush();
+  // No mode: lazyfree-lazy-user-flush decides, as for FLUSHALL.
+  bool async =
+      ctx.argc() == 3 ? EqualsIgnoreCase(ctx.arg(2), "ASYNC") : ctx.cfg().lazyfree_lazy_user_flush;
+  Libraries(ctx).Flush(async);
   ctx.server().AddDirty(1);
   ctx.reply().Ok();
 }

@@ -5,8 +5,10 @@
 // The expiry commands (EXPIRE*, TTL*, PERSIST) live in expire_family.cc and are registered from
 // RegisterKeyFamily below.
 //
-// Lazy freeing: UNLINK and FLUSH* ASYNC currently free on the command thread, like DEL and
-// FLUSH* SYNC; they become asynchronous once a lazy-free thread exists.
+// Lazy freeing (server/lazyfree.h): UNLINK frees big values in the background, DEL does when
+// lazyfree-lazy-user-del is on; RENAME's and COPY REPLACE's overwritten targets follow
+// lazyfree-lazy-server-del (Db::Delete's default). FLUSHDB/FLUSHALL ASYNC hand the whole table
+// to the freer; without ASYNC or SYNC, lazyfree-lazy-user-flush decides.
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -82,11 +84,11 @@ void AddWithLru(Db& db, KvEntry* e, uint32_t lru) {
 }
 
 // Shared by DEL and UNLINK: deletes every existing key, replies with how many.
-void DeleteKeys(CommandContext& ctx) {
+void DeleteKeys(CommandContext& ctx, FreeReason why) {
   Db& db = ctx.db();
   int64_t n = 0;
   for (size_t i = 1; i < ctx.argc(); i++) {
-    if (db.Delete(ctx.arg(i))) {
+    if (db.Delete(ctx.arg(i), why)) {
       db.NotifyModified(ctx.arg(i));
       NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", ctx.arg(i));
       n++;
@@ -96,10 +98,10 @@ void DeleteKeys(CommandContext& ctx) {
 }
 
 // DEL key [key ...]
-void Del(CommandContext& ctx) { DeleteKeys(ctx); }
+void Del(CommandContext& ctx) { DeleteKeys(ctx, FreeReason::kUserDel); }
 
 // UNLINK key [key ...]
-void Unlink(CommandContext& ctx) { DeleteKeys(ctx); }
+void Unlink(CommandContext& ctx) { DeleteKeys(ctx, FreeReason::kUnlink); }
 
 // EXISTS key [key ...]
 void Exists(CommandContext& ctx) {
@@ -280,32 +282,41 @@ void Copy(CommandContext& ctx) {
   ctx.reply().Integer(1);
 }
 
-// Parses FLUSHDB/FLUSHALL's optional ASYNC | SYNC. Replies on error.
-bool ParseFlushMode(CommandContext& ctx) {
+// Parses FLUSHDB/FLUSHALL's optional ASYNC | SYNC into *async (no mode:
+// lazyfree-lazy-user-flush). Replies on error.
+bool ParseFlushMode(CommandContext& ctx, bool* async) {
   if (ctx.argc() > 2) {
     ctx.reply().Error(errors::kSyntax);
     return false;
   }
-  if (ctx.argc() == 2 && !EqualsIgnoreCase(ctx.arg(1), "SYNC") &&
-      !EqualsIgnoreCase(ctx.arg(1), "ASYNC")) {
-    ctx.reply().Error(errors::kSyntax);
-    return false;
+  *async = ctx.cfg().lazyfree_lazy_user_flush;
+  if (ctx.argc() == 2) {
+    if (EqualsIgnoreCase(ctx.arg(1), "ASYNC")) {
+      *async = true;
+    } else if (EqualsIgnoreCase(ctx.arg(1), "SYNC")) {
+      *async = false;
+    } else {
+      ctx.reply().Error(errors::kSyntax);
+      return false;
+    }
   }
-  return true;  // both modes free on the command thread for now (see the top of this file)
+  return true;
 }
 
 // FLUSHDB [ASYNC | SYNC]
 void FlushDb(CommandContext& ctx) {
-  if (!ParseFlushMode(ctx)) return;
-  ctx.db().Clear();
+  bool async;
+  if (!ParseFlushMode(ctx, &async)) return;
+  ctx.db().Clear(async);
   ctx.server().AddDirty(1);  // propagated even when the db was empty, as in Redis
   ctx.reply().Ok();
 }
 
 // FLUSHALL [ASYNC | SYNC]
 void FlushAll(CommandContext& ctx) {
-  if (!ParseFlushMode(ctx)) return;
-  ctx.server().keyspace().FlushAll();
+  bool async;
+  if (!ParseFlushMode(ctx, &async)) return;
+  ctx.server().keyspace().FlushAll(async);
   ctx.server().AddDirty(1);  // propagated even when every db was empty, as in Redis
   ctx.reply().Ok();
 }
@@ -321,17 +332,6 @@ bool IsLfuPolicy(const ServerConfig& cfg) {
 bool SharedIntegers(const ServerConfig& cfg) {
   return cfg.maxmemory == 0 ||
          (cfg.maxmemory_policy.find("lru") == std::string::npos && !IsLfuPolicy(cfg));
-}
-
-// The LFU counter after decay for the minutes elapsed since its last access, as Redis computes
-// it on read. Under an LFU policy the 24-bit field holds 16 bits of minutes and 8 of counter.
-uint64_t LfuCounter(const KvEntry* e, const ServerConfig& cfg, int64_t now_ms) {
-  uint32_t field = e->lru();
-  uint32_t last_min = field >> 8, counter = field & 0xff;
-  uint32_t now_min = uint32_t(now_ms / 60000) & 0xffff;
-  uint32_t elapsed = now_min >= last_min ? now_min - last_min : 0xffff - last_min + now_min;
-  uint32_t periods = cfg.lfu_decay_time > 0 ? elapsed / uint32_t(cfg.lfu_decay_time) : 0;
-  return periods > counter ? 0 : counter - periods;
 }
 
 // The key named by OBJECT's argument, without touching its access time; replies null if
@@ -370,7 +370,7 @@ void ObjectFreq(CommandContext& ctx) {
   KvEntry* e = ObjectLookup(ctx);
   if (!e) return;
   if (!IsLfuPolicy(ctx.cfg())) return ctx.reply().Error(errors::kLfuNotSelected);
-  ctx.reply().Integer(int64_t(LfuCounter(e, ctx.cfg(), ctx.NowMs())));
+  ctx.reply().Integer(int64_t(ctx.db().LfuCounter(e)));  // decayed, as of now (core/lfu.h)
 }
 
 // OBJECT HELP

@@ -2,8 +2,9 @@
 //
 // MEMORY USAGE measures a key exactly (entry block plus its value's heap blocks, by the
 // allocator's usable sizes) instead of Redis's sampled estimate; SAMPLES is parsed and
-// validated as Redis does but does not change the answer. MEMORY STATS reports Redis's field
-// names from the same figures INFO memory uses.
+// validated as Redis does but does not change the answer. MEMORY STATS and DOCTOR read the
+// breakdown INFO memory prints (server/memory_report.h); MALLOC-STATS and PURGE talk to
+// jemalloc (a build without it answers as Redis does with libc malloc).
 #include <cstdio>
 #include <string>
 
@@ -12,6 +13,8 @@
 #include "server/command_context.h"
 #include "server/errors.h"
 #include "server/info.h"
+#include "server/memory_report.h"
+#include "server/server.h"
 
 #ifdef EMBER_USE_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -37,51 +40,21 @@ void MemoryUsage(CommandContext& ctx) {
   ctx.reply().Integer(int64_t(e->MemoryUsage() + sizeof(void*)));
 }
 
-// Bytes held by connected clients: query buffers and queued replies.
-uint64_t ClientsMemory(Server& server) {
-  uint64_t n = 0;
-  for (const auto& [id, c] : server.clients()) {
-    if (!c->conn()) continue;
-    n += c->qbuf.capacity() + c->PendingOutputBytes() + c->obuf.capacity() + sizeof(Client);
-  }
-  return n;
-}
-
-// Figures shared by MEMORY STATS and MEMORY DOCTOR.
-struct MemoryReport {
-  MemoryInfo m;
-  uint64_t startup = 0, clients = 0, tables = 0, overhead = 0, dataset = 0, keys = 0;
-};
-
-MemoryReport BuildReport(Server& server) {
-  MemoryReport r;
-  r.m = ReadMemoryInfo();
-  r.startup = std::min(StartupMemory(), r.m.used);
-  r.clients = ClientsMemory(server);
-  Keyspace& ks = server.keyspace();
-  for (int i = 0; i < ks.num_dbs(); i++) {
-    r.tables += ks.db(i).dict().BucketBytes();
-    r.keys += ks.db(i).size();
-  }
-  r.overhead = r.startup + r.clients + r.tables;
-  r.dataset = r.m.used > r.overhead ? r.m.used - r.overhead : 0;
-  return r;
-}
-
 double Ratio(uint64_t a, uint64_t b) { return b ? double(a) / double(b) : 0; }
 
-// MEMORY STATS
+// MEMORY STATS: Redis 7's fields, in its order, from the breakdown INFO memory prints.
 void MemoryStats(CommandContext& ctx) {
-  MemoryReport r = BuildReport(ctx.server());
+  MemoryReport r = BuildMemoryReport(ctx.server());
   const MemoryInfo& m = r.m;
-  Keyspace& ks = ctx.server().keyspace();
-  size_t dbs_with_keys = 0;
-  for (int i = 0; i < ks.num_dbs(); i++) dbs_with_keys += ks.db(i).size() ? 1 : 0;
   ReplyBuilder& out = ctx.reply();
-  out.MapHeader(27 + dbs_with_keys);
+  out.MapHeader(27 + r.dbs.size());
   auto num = [&](std::string_view k, uint64_t v) {
     out.Bulk(k);
     out.Integer(int64_t(v));
+  };
+  auto signed_num = [&](std::string_view k, int64_t v) {
+    out.Bulk(k);
+    out.Integer(v);
   };
   auto dbl = [&](std::string_view k, double v) {
     out.Bulk(k);
@@ -90,72 +63,127 @@ void MemoryStats(CommandContext& ctx) {
   num("peak.allocated", m.peak);
   num("total.allocated", m.used);
   num("startup.allocated", r.startup);
-  num("replication.backlog", 0);
-  num("clients.slaves", 0);
-  num("clients.normal", r.clients);
-  num("cluster.links", 0);
-  num("aof.buffer", 0);
-  num("lua.caches", 0);
-  num("functions.caches", 0);
-  for (int i = 0; i < ks.num_dbs(); i++) {
-    Db& db = ks.db(i);
-    if (db.size() == 0) continue;
-    out.Bulk("db." + std::to_string(i));
-    out.MapHeader(2);
-    num("overhead.hashtable.main", db.dict().BucketBytes());
-    num("overhead.hashtable.expires", 0);  // expiry lives inside each entry: no second table
+  num("replication.backlog", r.repl_backlog);
+  num("clients.slaves", r.clients_slaves);
+  num("clients.normal", r.clients_normal);
+  num("cluster.links", r.cluster_links);
+  num("aof.buffer", r.aof_buffer);
+  num("lua.caches", r.lua_caches);
+  num("functions.caches", r.functions_caches);
+  for (const MemoryReport::DbOverhead& d : r.dbs) {
+    out.Bulk("db." + std::to_string(d.db));
+    out.MapHeader(3);
+    num("overhead.hashtable.main", d.main);
+    num("overhead.hashtable.expires", d.expires);
+    num("overhead.hashtable.slot-to-keys", 0);  // no cluster mode
   }
   num("overhead.total", r.overhead);
   num("keys.count", r.keys);
-  num("keys.bytes-per-key", r.keys ? (m.used - r.startup) / r.keys : 0);
+  num("keys.bytes-per-key", r.bytes_per_key());
   num("dataset.bytes", r.dataset);
-  dbl("dataset.percentage", 100.0 * Ratio(r.dataset, m.used > r.startup ? m.used - r.startup : 0));
-  dbl("peak.percentage", 100.0 * Ratio(m.used, m.peak));
+  dbl("dataset.percentage", r.dataset_perc());
+  dbl("peak.percentage", r.peak_perc());
   num("allocator.allocated", m.allocator_allocated);
   num("allocator.active", m.allocator_active);
   num("allocator.resident", m.allocator_resident);
   dbl("allocator-fragmentation.ratio", Ratio(m.allocator_active, m.allocator_allocated));
-  num("allocator-fragmentation.bytes", m.allocator_active - m.allocator_allocated);
-  dbl("allocator.rss-ratio", Ratio(m.allocator_resident, m.allocator_active));
-  num("allocator.rss-bytes", m.allocator_resident - m.allocator_active);
+  signed_num("allocator-fragmentation.bytes",
+             int64_t(m.allocator_active) - int64_t(m.allocator_allocated));
+  dbl("allocator-rss.ratio", Ratio(m.allocator_resident, m.allocator_active));
+  signed_num("allocator-rss.bytes", int64_t(m.allocator_resident) - int64_t(m.allocator_active));
   dbl("rss-overhead.ratio", Ratio(m.rss, m.allocator_resident));
-  out.Bulk("rss-overhead.bytes");
-  out.Integer(int64_t(m.rss) - int64_t(m.allocator_resident));
+  signed_num("rss-overhead.bytes", int64_t(m.rss) - int64_t(m.allocator_resident));
   dbl("fragmentation", Ratio(m.rss, m.used));
-  out.Bulk("fragmentation.bytes");
-  out.Integer(int64_t(m.rss) - int64_t(m.used));
+  signed_num("fragmentation.bytes", int64_t(m.rss) - int64_t(m.used));
+}
+
+// The conditions MEMORY DOCTOR looks at (Redis checks the same ones).
+struct DoctorFindings {
+  bool peak = false;            // peak much higher than now
+  bool frag = false;            // RSS much higher than used memory
+  bool big_clients = false;     // normal clients' buffers are large on average
+  bool big_scripts = false;     // the script cache is large
+  bool allocator_frag = false;  // allocator-level fragmentation
+  bool allocator_rss = false;   // allocator keeps many unused resident pages
+  bool rss_overhead = false;    // memory outside the allocator (libraries, stacks)
+  bool any() const {
+    return peak || frag || big_clients || big_scripts || allocator_frag || allocator_rss ||
+           rss_overhead;
+  }
+};
+
+DoctorFindings Diagnose(Server& server, const MemoryReport& r) {
+  const MemoryInfo& m = r.m;
+  DoctorFindings f;
+  f.peak = m.peak / 2 > m.used;  // peak over 150% of now
+  // Fragmentation thresholds need enough data to mean something (tiny instances are mostly
+  // allocator and library overhead).
+  bool sizable = m.used > 10 * 1024 * 1024;
+  f.frag = sizable && Ratio(m.rss, m.used) > 1.4;
+  f.allocator_frag = sizable && Ratio(m.allocator_active, m.allocator_allocated) > 1.1 &&
+                     m.allocator_active - m.allocator_allocated > 10 * 1024 * 1024;
+  f.allocator_rss = sizable && Ratio(m.allocator_resident, m.allocator_active) > 1.1 &&
+                    m.allocator_resident - m.allocator_active > 10 * 1024 * 1024;
+  f.rss_overhead = sizable && Ratio(m.rss, m.allocator_resident) > 1.1 &&
+                   int64_t(m.rss) - int64_t(m.allocator_resident) > 10 * 1024 * 1024;
+  size_t clients = server.connected_clients();
+  f.big_clients = clients && r.clients_normal / clients > 200 * 1024;
+  f.big_scripts = r.lua_caches > 1000 * 1024;
+  return f;
+}
+
+std::string DoctorText(const MemoryReport& r, const DoctorFindings& f) {
+  std::string t = "Ember memory report:\n\n";
+  char buf[256];
+  if (f.peak) {
+    snprintf(buf, sizeof(buf),
+             " * Peak usage: memory use peaked at %s, more than 150%% of the %s in use now. "
+             "RSS may lag behind until the allocator returns the freed pages (MEMORY PURGE).\n\n",
+             BytesToHuman(r.m.peak).c_str(), BytesToHuman(r.m.used).c_str());
+    t += buf;
+  }
+  if (f.frag) {
+    snprintf(buf, sizeof(buf),
+             " * High fragmentation: the process's RSS is %.2f times the memory in use. "
+             "MEMORY PURGE gives unused pages back; a restart compacts fully.\n\n",
+             Ratio(r.m.rss, r.m.used));
+    t += buf;
+  }
+  if (f.allocator_frag) {
+    t += " * Allocator fragmentation: many partly used pages in the allocator's size classes.\n\n";
+  }
+  if (f.allocator_rss) {
+    t += " * The allocator holds many free pages that are still resident; MEMORY PURGE "
+         "returns them.\n\n";
+  }
+  if (f.rss_overhead) {
+    t += " * Much resident memory lies outside the allocator (libraries, stacks, mappings).\n\n";
+  }
+  if (f.big_clients) {
+    t += " * Big client buffers: connected clients hold over 200 KB each on average (slow "
+         "readers, big pipelines, pub/sub backlogs). CLIENT LIST shows qbuf and omem per "
+         "client; client-output-buffer-limit bounds them.\n\n";
+  }
+  if (f.big_scripts) {
+    t += " * Big script cache: over 1000 KB of EVAL scripts are cached. Scripts built with "
+         "values inside instead of using ARGV fill it; SCRIPT FLUSH empties it.\n\n";
+  }
+  return t;
 }
 
 // MEMORY DOCTOR
 void MemoryDoctor(CommandContext& ctx) {
-  MemoryReport r = BuildReport(ctx.server());
+  MemoryReport r = BuildMemoryReport(ctx.server());
   std::string text;
   if (r.m.used < 5 * 1024 * 1024) {
     text =
-        "This instance holds too little data (under 5 MB) for a memory report to mean "
-        "anything. Load some data and ask again.";
+        "This instance is empty or holds very little data (under 5 MB): there is nothing for "
+        "a memory diagnosis to look at yet. Load some data and ask again.";
   } else {
-    std::string findings;
-    double frag = Ratio(r.m.rss, r.m.used);
-    if (frag > 1.4) {
-      char buf[256];
-      snprintf(buf, sizeof(buf),
-               " * High fragmentation: RSS is %.2f times the allocated memory. MEMORY PURGE "
-               "may give unused pages back to the system.\n",
-               frag);
-      findings += buf;
-    }
-    if (r.m.peak > r.m.used * 3 / 2) {
-      findings +=
-          " * The peak was more than 150% of the current usage: memory freed since then may "
-          "still be resident.\n";
-    }
-    if (r.clients > 200 * 1024 * 1024) {
-      findings +=
-          " * Client buffers take more than 200 MB: check for slow readers or huge "
-          "pipelines (CLIENT LIST shows qbuf and omem per client).\n";
-    }
-    text = findings.empty() ? "No memory problems found." : "Memory findings:\n\n" + findings;
+    DoctorFindings f = Diagnose(ctx.server(), r);
+    text = f.any() ? DoctorText(r, f)
+                   : "No memory problems found: usage, fragmentation and client buffers look "
+                     "healthy.";
   }
   ctx.reply().Verbatim(text, "txt");
 }

@@ -34,9 +34,18 @@ void RunQueued(CommandContext& ctx) {
   r.ArrayHeader(queue.size());
   std::vector<std::string_view> argv;
   for (size_t i = 0; i < queue.size(); i++) {
-    // Hook: ACL permissions are checked again here when ACLs arrive (they may change between
-    // queueing and EXEC); a command denied now replies its error as its array element.
-    server.Call(c, queue.cmd(i), queue.Args(i, &argv));
+    // ACL permissions are checked again (they may have changed since queueing); a command
+    // denied now replies its error as its array element.
+    const CommandSpec& cmd = queue.cmd(i);
+    std::span<const std::string_view> args = queue.Args(i, &argv);
+    if (!c.user->unrestricted) {
+      AclVerdict v = server.acl().CheckAndLog(c, cmd, args, "multi", &ctx);
+      if (!v.ok()) {
+        r.Error(AclDeniedError(*c.user, cmd, v.denied));
+        continue;
+      }
+    }
+    server.Call(c, cmd, args);
   }
 }
 

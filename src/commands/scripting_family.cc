@@ -51,7 +51,10 @@ void ScriptFlush(CommandContext& ctx) {
                          !EqualsIgnoreCase(ctx.arg(2), "SYNC"))) {
     return ctx.reply().Error(errors::kScriptFlushOption);
   }
-  ctx.server().scripting().FlushScripts();
+  // No mode: lazyfree-lazy-user-flush decides, as for FLUSHALL.
+  bool async =
+      ctx.argc() == 3 ? EqualsIgnoreCase(ctx.arg(2), "ASYNC") : ctx.cfg().lazyfree_lazy_user_flush;
+  ctx.server().scripting().FlushScripts(async);
   ctx.reply().Ok();
 }
 

@@ -149,14 +149,51 @@ void Shutdown(CommandContext& ctx) {
   ctx.server().RequestShutdown(0);
 }
 
-// --- DEBUG ---
-
 // True if the client connects over a unix socket or from a loopback address.
 bool IsLocalClient(Client& c) {
   if (!c.conn() || (c.flags & kClientUnixSocket)) return true;
   const std::string& peer = c.conn()->peer();
   return peer.starts_with("127.") || peer.starts_with("::1:") || peer.starts_with("[::1]");
 }
+
+// --- MODULE ---
+// Ember loads no modules: MODULE LIST is empty and LOAD/LOADEX fail as a failed load does in
+// Redis. LOAD, LOADEX and UNLOAD are protected by enable-module-command (no | yes | local).
+
+bool ModuleCommandAllowed(CommandContext& ctx) {
+  std::string mode = ctx.server().config().GetValue("enable-module-command");
+  return mode == "yes" || (mode == "local" && IsLocalClient(ctx.client()));
+}
+
+// MODULE LOAD path [arg ...] | MODULE LOADEX path [CONFIG name value ...] [ARGS arg ...]
+void ModuleLoad(CommandContext& ctx) {
+  if (!ModuleCommandAllowed(ctx)) return ctx.reply().Error(errors::kModuleNotAllowed);
+  Logf(LogLevel::kWarning, "Module %.*s failed to load: modules are not supported",
+       int(ctx.arg(2).size()), ctx.arg(2).data());
+  ctx.reply().Error(errors::kModuleLoadFailed);
+}
+
+// MODULE UNLOAD name
+void ModuleUnload(CommandContext& ctx) {
+  if (!ModuleCommandAllowed(ctx)) return ctx.reply().Error(errors::kModuleNotAllowed);
+  ctx.reply().Error(errors::kModuleUnloadNoSuch);
+}
+
+// MODULE LIST
+void ModuleList(CommandContext& ctx) { ctx.reply().ArrayHeader(0); }
+
+// MODULE HELP
+void ModuleHelp(CommandContext& ctx) {
+  ReplyHelp(ctx.reply(), "MODULE",
+            {"LIST", "    Return a list of loaded modules.", "LOAD <path> [<arg> ...]",
+             "    Load a module library from <path>, passing to it any optional arguments.",
+             "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+             "    Load a module library from <path>, while passing it module configurations and "
+             "optional arguments.",
+             "UNLOAD <name>", "    Unload a module."});
+}
+
+// --- DEBUG ---
 
 bool DebugAllowed(CommandContext& ctx) {
   const ServerConfig& c = ctx.cfg();
@@ -431,6 +468,66 @@ void Debug(CommandContext& ctx) {
 
 }  // namespace
 
+static void RegisterModuleCommand(CommandTable& t) {
+  constexpr uint64_t kModuleAcl = kAclAdmin | kAclSlow | kAclDangerous;
+  constexpr uint64_t kLoadFlags = kCmdAdmin | kCmdNoScript | kCmdNoAsyncLoading;
+  CommandSpec* module = t.Add({.name = "module",
+                               .arity = -2,
+                               .acl = kAclSlow,
+                               .group = "server",
+                               .since = "4.0.0",
+                               .summary = "A container for module commands.",
+                               .complexity = "Depends on subcommand.",
+                               .syntax = ""});
+  t.AddSub(module, {.name = "help",
+                    .arity = 2,
+                    .flags = kCmdLoading | kCmdStale,
+                    .acl = kAclSlow,
+                    .since = "5.0.0",
+                    .summary = "Returns helpful text about the different subcommands.",
+                    .complexity = "O(1)",
+                    .syntax = "",
+                    .handler = ModuleHelp});
+  t.AddSub(module, {.name = "list",
+                    .arity = 2,
+                    .flags = kCmdAdmin | kCmdNoScript,
+                    .acl = kModuleAcl,
+                    .since = "4.0.0",
+                    .summary = "Returns all loaded modules.",
+                    .complexity = "O(N) where N is the number of loaded modules.",
+                    .syntax = "",
+                    .tips = {"nondeterministic_output_order"},
+                    .handler = ModuleList});
+  t.AddSub(module, {.name = "load",
+                    .arity = -3,
+                    .flags = kLoadFlags,
+                    .acl = kModuleAcl,
+                    .since = "4.0.0",
+                    .summary = "Loads a module.",
+                    .complexity = "O(1)",
+                    .syntax = "path [arg [arg ...]]",
+                    .handler = ModuleLoad});
+  t.AddSub(module, {.name = "loadex",
+                    .arity = -3,
+                    .flags = kLoadFlags,
+                    .acl = kModuleAcl,
+                    .since = "7.0.0",
+                    .summary = "Loads a module using extended parameters.",
+                    .complexity = "O(1)",
+                    .syntax = "path [CONFIG name value [CONFIG name value ...]] [ARGS args "
+                              "[args ...]]",
+                    .handler = ModuleLoad});
+  t.AddSub(module, {.name = "unload",
+                    .arity = 3,
+                    .flags = kLoadFlags,
+                    .acl = kModuleAcl,
+                    .since = "4.0.0",
+                    .summary = "Unloads a module.",
+                    .complexity = "O(1)",
+                    .syntax = "name",
+                    .handler = ModuleUnload});
+}
+
 void RegisterServerFamily(CommandTable& t) {
   constexpr uint64_t kAdminFlags = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
   constexpr uint64_t kAdminAcl = kAclAdmin | kAclSlow | kAclDangerous;
@@ -487,6 +584,8 @@ void RegisterServerFamily(CommandTable& t) {
          .complexity = "Depends on subcommand.",
          .syntax = "",
          .handler = Debug});
+
+  RegisterModuleCommand(t);
 
   CommandSpec* slowlog = t.Add({.name = "slowlog",
                                 .arity = -2,

@@ -159,8 +159,9 @@ struct SortOptions {
 };
 
 // Parses the options after the key. Returns "" or the error to reply.
+// `full_key_access`: the user may read every key (ACL); BY and GET patterns need it.
 std::string_view ParseSortOptions(std::span<const std::string_view> args, bool readonly,
-                                  SortOptions* o) {
+                                  bool full_key_access, SortOptions* o) {
   for (size_t j = 2; j < args.size(); j++) {
     std::string_view a = args[j];
     size_t left = args.size() - j - 1;
@@ -182,8 +183,13 @@ std::string_view ParseSortOptions(std::span<const std::string_view> args, bool r
       std::string_view pat = args[++j];
       o->has_by = true;
       o->by = CompilePattern(pat);
-      if (CString(pat).find('*') == std::string_view::npos) o->dontsort = true;
+      if (CString(pat).find('*') == std::string_view::npos) {
+        o->dontsort = true;
+      } else if (!full_key_access) {
+        return errors::kSortByDenied;
+      }
     } else if (EqualsIgnoreCase(a, "GET") && left >= 1) {
+      if (!full_key_access) return errors::kSortGetDenied;
       o->gets.push_back(CompilePattern(args[++j]));
     } else {
       return errors::kSyntax;
@@ -435,7 +441,9 @@ void StoreSorted(CommandContext& ctx, const SortOptions& o, const Window& w, Sor
 
 void SortGeneric(CommandContext& ctx, bool readonly) {
   SortOptions o;
-  if (std::string_view err = ParseSortOptions(ctx.args(), readonly, &o); !err.empty()) {
+  if (std::string_view err = ParseSortOptions(
+          ctx.args(), readonly, ctx.client().user->CanAccessKey("*", kAclKeyRead), &o);
+      !err.empty()) {
     return ctx.reply().Error(err);
   }
   const KvEntry* e = ctx.db().LookupRead(ctx.arg(1), ctx.read_flags());

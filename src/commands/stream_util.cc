@@ -253,6 +253,13 @@ namespace {
 void DestroyStream(void* obj) { delete static_cast<Stream*>(obj); }
 void* CopyStream(const void* obj) { return static_cast<const Stream*>(obj)->Clone().release(); }
 size_t StreamUsage(const void* obj) { return static_cast<const Stream*>(obj)->MemoryUsage(); }
+// Blocks, plus per consumer group its record, its consumers and its pending entries.
+size_t StreamFreeEffort(const void* obj) {
+  const auto* s = static_cast<const Stream*>(obj);
+  size_t effort = s->block_count();
+  for (const auto& [name, g] : s->groups()) effort += 1 + g->consumers.size() + g->pel.size();
+  return effort;
+}
 
 }  // namespace
 
@@ -260,6 +267,7 @@ void RegisterStreamHooks() {
   RegisterObjDestructor(ObjType::kStream, ObjEncoding::kListpack, DestroyStream);
   RegisterObjCopier(ObjType::kStream, ObjEncoding::kListpack, CopyStream);
   RegisterObjMemoryUsage(ObjType::kStream, ObjEncoding::kListpack, StreamUsage);
+  RegisterObjFreeEffort(ObjType::kStream, ObjEncoding::kListpack, StreamFreeEffort);
 }
 
 }  // namespace ember::stream_util

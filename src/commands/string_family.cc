@@ -333,10 +333,13 @@ void GetEx(CommandContext& ctx) {
   std::string_view event;
   bool prop = ctx.propagating();
   if (absolute && at <= ctx.NowMs() && !db.expiry_frozen()) {
-    // A timestamp already past deletes the key outright (a DEL, not an expiry).
-    (void)db.Delete(key);
+    // A timestamp already past deletes the key outright (a DEL, or UNLINK under
+    // lazyfree-lazy-expire; not an expiry).
+    (void)db.Delete(key, FreeReason::kExpire);
     event = "del";
-    if (prop) ctx.PropagateAs({"DEL", std::string(key)});
+    if (prop) {
+      ctx.PropagateAs({ctx.cfg().lazyfree_lazy_expire ? "UNLINK" : "DEL", std::string(key)});
+    }
   } else if (opt.expiry != ExpiryKind::kNone) {
     db.SetExpire(e, at);
     event = "expire";

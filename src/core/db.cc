@@ -17,9 +17,11 @@
 #include "core/db.h"
 
 #include <cassert>
+#include <memory>
 #include <utility>
 
 #include "core/hash_object.h"
+#include "core/lfu.h"
 
 namespace ember {
 namespace {
@@ -75,7 +77,23 @@ KvEntry* Db::LookupWrite(std::string_view key) {
   return e;
 }
 
-void Db::Touch(KvEntry* e) { e->set_lru(LruClock()); }
+// An access: restamps the LRU clock, or decays and probabilistically bumps the LFU counter.
+void Db::Touch(KvEntry* e) {
+  if (access_->lfu) {
+    e->set_lru(
+        LfuTouch(e->lru(), access_->lfu_log_factor, access_->lfu_decay_time, clock_->NowMs()));
+  } else {
+    e->set_lru(LruClock());
+  }
+}
+
+uint32_t Db::NewAccessField() const {
+  return access_->lfu ? LfuField(kLfuInitVal, clock_->NowMs()) : LruClock();
+}
+
+uint8_t Db::LfuCounter(const KvEntry* e) const {
+  return LfuDecayedCounter(e->lru(), access_->lfu_decay_time, clock_->NowMs());
+}
 
 uint32_t Db::LruClock() const { return uint32_t(clock_->NowMs() / 1000) & kLruClockMax; }
 
@@ -101,11 +119,11 @@ void Db::DeleteExpired(KvEntry* e) {
     observer_->OnExpired(index_, unlinked->key());
     observer_->OnModified(index_, unlinked->key());
   }
-  KvEntry::Destroy(unlinked);
+  FreeEntry(unlinked, FreeReason::kExpire);
 }
 
 void Db::Add(KvEntry* e) {
-  Touch(e);
+  e->set_lru(NewAccessField());
   MarkSnapshotDone(e);
   dict_.Insert(e);
   AccountAdded(e);
@@ -124,13 +142,16 @@ KvEntry* Db::Upsert(KvEntry* e) {
     return e;
   }
   WillModify(old);
+  // As Redis's overwrite: under LFU the new value inherits the old key's counter, counting
+  // this write as an access to it; under LRU the write is the access.
+  if (access_->lfu) e->set_lru(old->lru());
   Touch(e);
   MarkSnapshotDone(e);
   dict_.Replace(old, e);
   AccountRemoved(old);
   AccountAdded(e);
   IndexIfFieldTtl(e);
-  KvEntry::Destroy(old);
+  FreeEntry(old, FreeReason::kServerDel);  // the value SET & co. overwrote
   return e;
 }
 
@@ -152,7 +173,7 @@ KvEntry* Db::ReplaceEntry(KvEntry* old_e, KvEntry* fresh, bool move_obj) {
   if (move_obj) {
     KvEntry::DestroyShell(old_e);
   } else {
-    KvEntry::Destroy(old_e);
+    FreeEntry(old_e, FreeReason::kServerDel);
   }
   return fresh;
 }
@@ -168,17 +189,31 @@ KvEntry* Db::Unlink(std::string_view key) {
       observer_->OnExpired(index_, e->key());
       observer_->OnModified(index_, e->key());
     }
-    KvEntry::Destroy(e);
+    FreeEntry(e, FreeReason::kExpire);
     return nullptr;
   }
   return e;
 }
 
-bool Db::Delete(std::string_view key) {
+bool Db::Delete(std::string_view key, FreeReason why) {
   KvEntry* e = Unlink(key);
   if (e == nullptr) return false;
-  KvEntry::Destroy(e);
+  FreeEntry(e, why);
   return true;
+}
+
+void Db::Evict(KvEntry* e, const std::function<void()>& freed) {
+  WillModify(e);
+  KvEntry* unlinked = dict_.Unlink(e->key());  // this very entry (keys are unique)
+  AccountRemoved(unlinked);
+  ++stats_->evicted_keys;
+  evict_key_.assign(unlinked->key());
+  FreeEntry(unlinked, FreeReason::kEvict);
+  if (freed) freed();
+  if (observer_ != nullptr) {
+    observer_->OnEvicted(index_, evict_key_);
+    observer_->OnModified(index_, evict_key_);
+  }
 }
 
 KvEntry* Db::SetExpire(KvEntry* e, int64_t when_ms) {
@@ -206,12 +241,18 @@ KvEntry* Db::Persist(KvEntry* e) {
   return fresh;
 }
 
-void Db::Clear() {
+void Db::Clear(bool async) {
   if (snapshot_->hook != nullptr) snapshot_->hook->PreserveAll(*this);
-  if (observer_ != nullptr) {
+  if (observer_ != nullptr && observer_->OnFlush(index_, dict_.size())) {
     dict_.ForEach([this](KvEntry* e) { observer_->OnModified(index_, e->key()); });
   }
-  dict_.Clear();
+  if (async && freer_ != nullptr && dict_.size() != 0) {
+    auto detached = std::make_unique<Dict>();
+    dict_.Swap(*detached);
+    freer_->FreeDict(std::move(detached));
+  } else {
+    dict_.Clear();
+  }
   expires_ = 0;
   expire_cursor_ = 0;
   field_expiry_.Clear();
@@ -372,7 +413,7 @@ KvEntry* Db::PurgeFields(KvEntry* e, int64_t now_ms) {
     KvEntry* unlinked = dict_.Unlink(e->key());
     AccountRemoved(unlinked);
     if (observer_ != nullptr) observer_->OnFieldsExpired(index_, unlinked->key(), true);
-    KvEntry::Destroy(unlinked);
+    FreeEntry(unlinked, FreeReason::kExpire);
     return nullptr;
   }
   if (removed != 0 && observer_ != nullptr) observer_->OnFieldsExpired(index_, e->key(), false);
@@ -412,6 +453,7 @@ Keyspace::Keyspace(int num_dbs, Clock* clock, KeyspaceObserver* observer)
   dbs_.reserve(size_t(num_dbs));
   for (int i = 0; i < num_dbs; ++i) {
     dbs_.push_back(std::make_unique<Db>(i, clock, &stats_, observer, &snapshot_));
+    dbs_.back()->set_access_policy(&access_);
   }
 }
 
@@ -421,8 +463,8 @@ void Keyspace::SwapDb(int a, int b) {
   dbs_[a]->SwapContents(*dbs_[b]);
 }
 
-void Keyspace::FlushAll() {
-  for (auto& db : dbs_) db->Clear();
+void Keyspace::FlushAll(bool async) {
+  for (auto& db : dbs_) db->Clear(async);
 }
 
 void Keyspace::Cron(int64_t budget_us) {

@@ -34,6 +34,7 @@ struct KeyspaceStats {
   uint64_t expired_time_cap_reached_count = 0;
   uint64_t expire_cycle_cpu_milliseconds = 0;
   uint64_t expired_subkeys = 0;  // hash fields deleted because their TTL passed
+  uint64_t evicted_keys = 0;     // keys removed by maxmemory eviction (Db::Evict)
 };
 
 // Hooks for layers above core/ (filled in by the server; all optional).
@@ -54,6 +55,13 @@ class KeyspaceObserver {
   // Fields of hash `key` expired and were deleted; `key_deleted` if that emptied the hash
   // and its key is gone (keyspace events "hexpired", then "del").
   virtual void OnFieldsExpired(int db, std::string_view key, bool key_deleted) {}
+  // Db::Clear is about to delete all `keys` keys of `db` (FLUSHDB, FLUSHALL, loading). True
+  // asks for an OnModified per key as well; an observer with no per-key interest at the moment
+  // accounts for the flush here and returns false, so a flush costs no walk over the keys
+  // (FLUSHALL ASYNC of a big dataset stays O(1) on the command thread).
+  virtual bool OnFlush(int db, size_t keys) { return true; }
+  // A key was evicted to free memory (Db::Evict); OnModified follows, as for expiry.
+  virtual void OnEvicted(int db, std::string_view key) {}
 };
 
 // Why the Db is freeing an entry; selects which lazyfree-lazy-* setting applies (the lazy
@@ -73,6 +81,8 @@ class EntryFreer {
  public:
   virtual ~EntryFreer() = default;
   virtual void Free(KvEntry* e, FreeReason why) = 0;
+  // Frees a whole table detached by Db::Clear(async) with everything linked in it.
+  virtual void FreeDict(std::unique_ptr<Dict> d) { d.reset(); }
 };
 
 class Db;
@@ -96,6 +106,17 @@ struct SnapshotState {
   bool epoch = false;
   SnapshotHook* hook = nullptr;
 };
+
+// How accesses are recorded in an entry's 24-bit LRU/LFU field, shared by a Keyspace and its
+// Dbs and set by the server from maxmemory-policy, lfu-log-factor and lfu-decay-time: the LRU
+// clock (seconds) by default, or the LFU minute + logarithmic counter (core/lfu.h) under an
+// LFU policy.
+struct AccessPolicy {
+  bool lfu = false;
+  int lfu_log_factor = 10;
+  int lfu_decay_time = 1;
+};
+inline constexpr AccessPolicy kDefaultAccessPolicy{};  // LRU: Dbs outside a Keyspace
 
 enum class LookupFlags : uint32_t {
   kNone = 0,
@@ -168,8 +189,9 @@ class Db {
   // when `e` is nullptr, swaps in a re-encoded entry (keeping TTL and LRU) when the encoding
   // changed, or just repoints `e`. Collection families call it after every change.
   KvEntry* StoreObject(std::string_view key, KvEntry* e, ObjType type, ObjEncoding enc, void* obj);
-  // Deletes the key; true if it existed (not counting an already expired key).
-  bool Delete(std::string_view key);
+  // Deletes the key; true if it existed (not counting an already expired key). `why` picks
+  // the lazyfree setting that applies: implicit deletes by default, kUserDel for DEL, kUnlink.
+  bool Delete(std::string_view key, FreeReason why = FreeReason::kServerDel);
   // Unlinks the key and hands ownership to the caller (UNLINK/lazy free, MOVE, RENAME).
   KvEntry* Unlink(std::string_view key);
 
@@ -193,7 +215,9 @@ class Db {
   // A random non-expired entry, or nullptr (RANDOMKEY).
   KvEntry* RandomEntry();
   // Deletes everything (OnModified is called for every key first when an observer is set).
-  void Clear();
+  // `async` (FLUSHDB/FLUSHALL ASYNC): the table is detached in O(1) and handed whole to the
+  // EntryFreer, which frees it in the background (inline when no freer is set).
+  void Clear(bool async = false);
 
   // One round of active expiry within `budget_us`: returns the number of keys expired.
   size_t ActiveExpireCycle(int64_t budget_us);
@@ -246,6 +270,24 @@ class Db {
   // Marks `e` as emitted (or as not part of the running snapshot).
   void MarkSnapshotDone(KvEntry* e) const { e->set_snapshot_bit(snapshot_->epoch); }
 
+  // --- Access tracking and eviction (server/eviction.h) ---
+  void set_access_policy(const AccessPolicy* p) { access_ = p; }
+  const AccessPolicy& access_policy() const { return *access_; }
+  // The access field a new entry starts with: the LRU clock, or the LFU initial counter.
+  uint32_t NewAccessField() const;
+  // The LFU counter of `e` after decay (OBJECT FREQ, eviction); meaningful under LFU only.
+  uint8_t LfuCounter(const KvEntry* e) const;
+  // Removes linked entry `e` to free memory: snapshot hook, unlink, evicted_keys,
+  // FreeEntry(kEvict), then `freed` (the evictor measures what freeing gave back without the
+  // notifications' own allocations), then OnEvicted + OnModified (WATCH, tracking invalidation,
+  // keyspace event, propagation).
+  void Evict(KvEntry* e, const std::function<void()>& freed = nullptr);
+  // Up to `max` entries (only those with a TTL if `volatile_only`) from about `max_buckets`
+  // consecutive buckets starting at a random one; see Dict::Sample. Returns how many.
+  size_t SampleEntries(KvEntry** out, size_t max, bool volatile_only, size_t max_buckets) {
+    return dict_.Sample(out, max, volatile_only, max_buckets);
+  }
+
   // Current LRU clock value (seconds resolution, 24 bits, like Redis's LRU_CLOCK).
   uint32_t LruClock() const;
   // Seconds since the entry was last touched (OBJECT IDLETIME).
@@ -268,12 +310,14 @@ class Db {
   KeyspaceStats* stats_;
   KeyspaceObserver* observer_;
   SnapshotState* snapshot_;
-  EntryFreer* freer_ = nullptr;  // see FreeEntry
+  EntryFreer* freer_ = nullptr;                         // see FreeEntry
+  const AccessPolicy* access_ = &kDefaultAccessPolicy;  // see set_access_policy
   Dict dict_;
   size_t expires_ = 0;
   uint64_t expire_cursor_ = 0;
   uint64_t expire_cycle_us_ = 0;         // sub-millisecond remainder of expiry-cycle time
   std::vector<KvEntry*> expired_batch_;  // scratch: expired entries met by one Scan step
+  std::string evict_key_;                // scratch: the evicted key, for the notifications
   FieldExpiryIndex field_expiry_;
 };
 
@@ -287,7 +331,7 @@ class Keyspace {
   Clock* clock() const { return clock_; }
   // Swaps the contents of two Dbs (SWAPDB).
   void SwapDb(int a, int b);
-  void FlushAll();
+  void FlushAll(bool async = false);  // Db::Clear(async) on every Db
   // Cron hook: incremental rehash and shrink for every Db within budget_us.
   void Cron(int64_t budget_us);
   // Db::set_expire_suspended on every Db (CLIENT PAUSE).
@@ -307,12 +351,15 @@ class Keyspace {
   void set_freer(EntryFreer* f) {
     for (auto& d : dbs_) d->set_freer(f);
   }
+  // LRU or LFU access tracking for every Db (the server sets it from the eviction policy).
+  AccessPolicy& access_policy() { return access_; }
 
  private:
   Clock* clock_;
   KeyspaceObserver* observer_;
   KeyspaceStats stats_;
   SnapshotState snapshot_;
+  AccessPolicy access_;
   std::vector<std::unique_ptr<Db>> dbs_;
   int expire_db_cursor_ = 0;
 };

@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cassert>
 #include <condition_variable>
@@ -61,6 +62,7 @@ uint64_t RandomSeed() {
 }
 
 const uint64_t g_hash_seed = RandomSeed();
+Dict::ExpandVeto g_expand_veto = nullptr;
 uint64_t g_rng_state = RandomSeed();
 
 // splitmix64: cheap and good enough for picking buckets.
@@ -139,12 +141,17 @@ class BackgroundUnmapper {
     gone_ = true;
   }
 
+  // Any thread: the lazy-free thread frees detached tables (server/lazyfree.h), hence the
+  // atomics below.
   static BackgroundUnmapper& Get() {
     static BackgroundUnmapper instance;
-    owner_pid_ = instance.pid_;
+    owner_pid_.store(instance.pid_, std::memory_order_relaxed);
     return instance;
   }
-  static bool forked() { return owner_pid_ != 0 && getpid() != owner_pid_; }
+  static bool forked() {
+    pid_t owner = owner_pid_.load(std::memory_order_relaxed);
+    return owner != 0 && getpid() != owner;
+  }
 
   void Push(void* p, size_t bytes) {
     {
@@ -169,8 +176,8 @@ class BackgroundUnmapper {
     }
   }
 
-  static inline bool gone_ = false;
-  static inline pid_t owner_pid_ = 0;
+  static inline std::atomic<bool> gone_{false};
+  static inline std::atomic<pid_t> owner_pid_{0};
   pid_t pid_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -286,7 +293,10 @@ void Dict::Insert(KvEntry* e) {
   } else if (t_[0].buckets == nullptr) {
     Expand(kInitialBuckets);
   } else if (size_ + 1 > kMaxLoad * t_[0].size()) {
-    Expand(size_ / kMaxLoad + 1);  // doubles in steady growth: load goes back to ~1
+    size_t new_size = NextPowerOfTwo(size_ / kMaxLoad + 1);
+    bool deferred = g_expand_veto != nullptr && size_ + 1 <= kMaxDeferredLoad * t_[0].size() &&
+                    g_expand_veto(new_size * sizeof(KvEntry*));
+    if (!deferred) Expand(size_ / kMaxLoad + 1);  // doubles in steady growth: load back to ~1
   }
   uint64_t h = Hash(e->key());
   assert(FindLink(e->key(), h, nullptr) == nullptr && "Dict::Insert: duplicate key");
@@ -331,6 +341,8 @@ KvEntry* Dict::Unlink(std::string_view key) {
 
 // ---------------------------------------------------------------------------------------------
 // Resizing
+
+void Dict::set_expand_veto(ExpandVeto veto) { g_expand_veto = veto; }
 
 void Dict::Expand(size_t min_size) { ResizeTo(NextPowerOfTwo(min_size)); }
 
@@ -466,6 +478,28 @@ KvEntry* Dict::Random() {
   for (KvEntry* e = head; e != nullptr; e = e->next) ++len;
   for (uint64_t k = RandomBelow(len); k > 0; --k) head = head->next;
   return head;
+}
+
+size_t Dict::Sample(KvEntry** out, size_t max, bool volatile_only, size_t max_buckets) {
+  if (size_ == 0 || max == 0) return 0;
+  if (rehashing()) RehashStep(1);
+  const int tables = rehashing() ? 2 : 1;
+  const uint64_t big = std::max(t_[0].size(), tables == 2 ? t_[1].size() : 0);
+  const uint64_t steps = std::min<uint64_t>(std::max<size_t>(max_buckets, 1), big);
+  const uint64_t start = NextRandom();
+  size_t n = 0;
+  for (uint64_t step = 0; step < steps && n < max; ++step) {
+    for (int t = 0; t < tables && n < max; ++t) {
+      const Table& tb = t_[t];
+      if (step >= tb.size()) continue;  // the smaller table's lap is complete
+      uint64_t idx = (start + step) & tb.mask;
+      if (t == 0 && tables == 2 && idx < uint64_t(rehash_idx_)) continue;  // moved: empty
+      for (KvEntry* e = tb.buckets[idx]; e != nullptr && n < max; e = e->next) {
+        if (!volatile_only || e->has_expire()) out[n++] = e;
+      }
+    }
+  }
+  return n;
 }
 
 void Dict::ForEach(const std::function<void(KvEntry*)>& fn) const {

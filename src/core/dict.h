@@ -14,7 +14,8 @@
 //
 // Hashing is seeded (per-process random seed) to resist collision attacks.
 // Ownership: the Dict owns every linked entry and frees them in Clear()/destructor.
-// Thread: command-execution thread only.
+// Thread: command-execution thread only, except that a Dict detached by FLUSHALL/FLUSHDB ASYNC
+// is destroyed on the lazy-free thread (server/lazyfree.h): nothing else references it then.
 #pragma once
 
 #include <cstddef>
@@ -38,6 +39,14 @@ class Dict {
   void Swap(Dict& other) noexcept;
 
   static uint64_t Hash(std::string_view key);
+
+  // maxmemory: a growth that would need `more_bytes` of new buckets is put off while the hook
+  // says no and the load is below kMaxDeferredLoad (chains stay short enough), so a doubling
+  // bucket array does not push used memory over the limit and evict keys (Redis does the
+  // same). nullptr (default): always grow. Set by the server's evictor; command thread only.
+  using ExpandVeto = bool (*)(size_t more_bytes);
+  static constexpr size_t kMaxDeferredLoad = 2 * kMaxLoad;
+  static void set_expand_veto(ExpandVeto veto);
 
   // Returns the entry with `key`, or nullptr. Does a rehash step if rehashing.
   KvEntry* Find(std::string_view key);
@@ -74,6 +83,12 @@ class Dict {
   uint64_t Scan(uint64_t cursor, const std::function<void(KvEntry*)>& fn) const;
   // A random entry (nullptr if empty). Uniform over buckets, then over the chain.
   KvEntry* Random();
+  // Sampling for eviction (Redis's dictGetSomeKeys idea): walks consecutive buckets from a
+  // random one (in both tables while rehashing), collecting up to `max` entries into `out`,
+  // only entries with a TTL if `volatile_only`, and stops after `max_buckets` buckets or a
+  // full lap. Cheaper than `max` Random() calls and good enough: eviction wants a few
+  // candidates, not a uniform draw. Returns how many were stored.
+  size_t Sample(KvEntry** out, size_t max, bool volatile_only, size_t max_buckets);
   // Calls fn for every entry; fn must not modify the Dict.
   void ForEach(const std::function<void(KvEntry*)>& fn) const;
   // Frees every entry (via KvEntry::Destroy) and resets to empty.

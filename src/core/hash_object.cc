@@ -425,6 +425,9 @@ void HashObject::RegisterHooks() {
   RegisterObjDestructor(ObjType::kHash, ObjEncoding::kHashtable, DestroyTable);
   RegisterObjCopier(ObjType::kHash, ObjEncoding::kHashtable, CopyTable);
   RegisterObjMemoryUsage(ObjType::kHash, ObjEncoding::kHashtable, TableUsage);
+  RegisterObjFreeEffort(ObjType::kHash, ObjEncoding::kHashtable, [](const void* obj) {
+    return static_cast<const HashTable*>(obj)->size();  // one node per field
+  });
 }
 
 HashObject HashObject::Create() {

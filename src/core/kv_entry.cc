@@ -28,6 +28,7 @@ std::array<ObjDestructor, 64> g_destructors{};
 std::array<ObjCopier, 64> g_copiers{};
 std::array<ObjMemoryUsageFn, 64> g_sizers{};
 std::array<ObjEncodingNameFn, 64> g_enc_names{};
+std::array<ObjFreeEffortFn, 64> g_free_efforts{};
 size_t HookIndex(ObjType t, ObjEncoding e) { return (size_t(t) & 7) * 8 + size_t(e); }
 
 size_t VarintSize(uint64_t v) {
@@ -130,6 +131,10 @@ void RegisterObjMemoryUsage(ObjType type, ObjEncoding enc, ObjMemoryUsageFn fn) 
 
 void RegisterObjEncodingName(ObjType type, ObjEncoding enc, ObjEncodingNameFn fn) {
   g_enc_names[HookIndex(type, enc)] = fn;
+}
+
+void RegisterObjFreeEffort(ObjType type, ObjEncoding enc, ObjFreeEffortFn fn) {
+  g_free_efforts[HookIndex(type, enc)] = fn;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -328,6 +333,13 @@ size_t KvEntry::MemoryUsage() const {
     if (ObjMemoryUsageFn fn = g_sizers[HookIndex(type(), enc)]) n += fn(obj());
   }
   return n;
+}
+
+size_t KvEntry::FreeEffort() const {
+  ObjEncoding enc = encoding();
+  if (!IsObjEncoding(enc) || enc == ObjEncoding::kRaw) return 1;
+  ObjFreeEffortFn fn = g_free_efforts[HookIndex(type(), enc)];
+  return fn != nullptr ? fn(obj()) : 1;
 }
 
 // ---------------------------------------------------------------------------------------------

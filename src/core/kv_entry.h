@@ -82,6 +82,11 @@ void RegisterObjMemoryUsage(ObjType type, ObjEncoding enc, ObjMemoryUsageFn fn);
 // apart (a hash listpack with field TTLs is "listpackex"); without one EncodingName decides.
 using ObjEncodingNameFn = std::string_view (*)(const void* obj);
 void RegisterObjEncodingName(ObjType type, ObjEncoding enc, ObjEncodingNameFn fn);
+// Work to free an object, in allocations (a list's nodes, a hashtable's entries, a stream's
+// blocks and group records), so the lazy freer (server/lazyfree.h) frees only big values off
+// the command thread; without one an object counts 1.
+using ObjFreeEffortFn = size_t (*)(const void* obj);
+void RegisterObjFreeEffort(ObjType type, ObjEncoding enc, ObjFreeEffortFn fn);
 
 class KvEntry {
  public:
@@ -159,6 +164,9 @@ class KvEntry {
 
   // Bytes of the entry block plus its heap object (for MEMORY USAGE and accounting).
   size_t MemoryUsage() const;
+  // Allocations freeing this entry's value takes (see RegisterObjFreeEffort); 1 for strings
+  // and small encodings.
+  size_t FreeEffort() const;
 
  private:
   KvEntry() = default;

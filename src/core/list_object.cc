@@ -82,6 +82,9 @@ void ListObject::RegisterHooks() {
   RegisterObjDestructor(ObjType::kList, ObjEncoding::kQuicklist, DestroyQuick);
   RegisterObjCopier(ObjType::kList, ObjEncoding::kQuicklist, CopyQuick);
   RegisterObjMemoryUsage(ObjType::kList, ObjEncoding::kQuicklist, QuickUsage);
+  RegisterObjFreeEffort(ObjType::kList, ObjEncoding::kQuicklist, [](const void* obj) {
+    return static_cast<const QuickList*>(obj)->nodes.size();  // one listpack per node
+  });
 }
 
 ListObject ListObject::Create() { return {ObjEncoding::kListpack, Listpack::New(true)}; }

@@ -225,6 +225,9 @@ void SetObject::RegisterHooks() {
   RegisterObjCopier(ObjType::kSet, ObjEncoding::kHashtable, CopyTable);
   RegisterObjMemoryUsage(ObjType::kSet, ObjEncoding::kIntset, IntsetUsage);
   RegisterObjMemoryUsage(ObjType::kSet, ObjEncoding::kHashtable, TableUsage);
+  RegisterObjFreeEffort(ObjType::kSet, ObjEncoding::kHashtable, [](const void* obj) {
+    return static_cast<const StrSet*>(obj)->size();  // one block per member
+  });
   Listpack::RegisterObjHooks(ObjType::kSet);
 }
 

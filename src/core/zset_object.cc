@@ -464,6 +464,9 @@ void ZSetObject::RegisterHooks() {
   RegisterObjDestructor(ObjType::kZSet, ObjEncoding::kSkiplist, DestroyList);
   RegisterObjCopier(ObjType::kZSet, ObjEncoding::kSkiplist, CopyList);
   RegisterObjMemoryUsage(ObjType::kZSet, ObjEncoding::kSkiplist, ListUsage);
+  RegisterObjFreeEffort(ObjType::kZSet, ObjEncoding::kSkiplist, [](const void* obj) {
+    return static_cast<const ZSkipList*>(obj)->size();  // one node per member
+  });
 }
 
 ZSetObject ZSetObject::Create() { return {ObjEncoding::kListpack, Listpack::New(true)}; }

@@ -6,9 +6,13 @@
 
 #include <cerrno>
 
+#include "net/event_loop.h"
 #include "net/listener.h"
 
 namespace ember {
+
+static_assert(Connection::kReadableBit == EventLoop::kReadable &&
+              Connection::kWritableBit == EventLoop::kWritable);
 
 Connection::~Connection() { Close(); }
 

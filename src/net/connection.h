@@ -1,11 +1,12 @@
 // Connection: the byte stream under one client — a socket with Read/Write that hide the
-// transport, so TLS (a later issue) is another subclass and the client/command code does not
+// transport, so TLS (net/tls.h) is another subclass and the client/command code does not
 // change. Ownership: the Client owns its Connection; closing the Connection closes the fd.
 #pragma once
 
 #include <sys/types.h>
 #include <sys/uio.h>
 
+#include <cstdint>
 #include <string>
 
 namespace ember {
@@ -27,6 +28,24 @@ class Connection {
   // Gathers up to `n` buffers into one write; same return convention.
   virtual ssize_t Writev(const struct iovec* iov, int n);
   void Close();
+
+  // Readiness (EventLoop::kReadable / kWritable bits) the owner should wait for, given whether
+  // it has output to write. A plain socket always reads and writes when it has output; TLS may
+  // need the other direction first (net/tls.h).
+  virtual uint32_t Interest(bool want_write) const {
+    return kReadableBit | (want_write ? kWritableBit : 0);
+  }
+  // The readiness on which a read (resp. a write) can make progress.
+  virtual uint32_t ReadEvents() const { return kReadableBit; }
+  virtual uint32_t WriteEvents() const { return kWritableBit; }
+  // True when input is buffered above the socket (TLS records already read): the owner must
+  // read again without waiting for the fd to become readable.
+  virtual bool HasBufferedInput() const { return false; }
+  virtual bool is_tls() const { return false; }
+
+  // EventLoop::kReadable / kWritable, without including the loop here (checked in
+  // connection.cc).
+  static constexpr uint32_t kReadableBit = 1, kWritableBit = 2;
 
   const std::string& peer() const;   // "ip:port", computed on first use
   const std::string& local() const;  // "ip:port"

@@ -12,6 +12,7 @@ struct ListenSocket {
   int fd = -1;
   bool is_unix = false;
   std::string addr;  // as configured
+  bool tls = false;  // tls-port: clients get a TlsConnection (net/tls.h)
 };
 
 // Opens TCP listeners for every bind address. Returns "" or an error message; on error any

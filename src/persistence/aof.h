@@ -77,6 +77,9 @@ class Aof : public PropagationTarget {
   void FinishRewrite();
   uint64_t delayed_fsync() const { return delayed_fsync_; }
   uint64_t current_size() const { return current_size_; }
+  // Bytes held by the propagation buffer (INFO mem_aof_buffer, MEMORY STATS aof.buffer).
+  // (An empty string's inline capacity is no heap memory.)
+  size_t buffer_bytes() const { return buf_.capacity() < sizeof(buf_) ? 0 : buf_.capacity(); }
   const aof::Manifest& manifest() const { return manifest_; }
 
  private:

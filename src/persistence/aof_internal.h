@@ -15,6 +15,7 @@
 #include "persistence/aof.h"
 #include "persistence/file_system.h"
 #include "persistence/snapshot.h"
+#include "server/used_memory.h"
 
 namespace ember {
 
@@ -52,6 +53,7 @@ struct Aof::FsyncWorker {
   }
 
   void Run() {
+    RegisterMemoryThread();  // drops the files (and their buffers) handed over to it
     std::unique_lock<std::mutex> l(mu);
     while (true) {
       cv.wait(l, [this] { return stop || !jobs.empty(); });

@@ -51,6 +51,7 @@
 #include <utility>
 
 #include "core/clock.h"
+#include "server/used_memory.h"
 
 namespace ember {
 
@@ -74,6 +75,7 @@ struct BackgroundFileWriter::Impl {
   std::thread thread;
 
   void Run() {
+    RegisterMemoryThread();  // frees the chunks the command thread allocated
     for (;;) {
       std::string chunk;
       {

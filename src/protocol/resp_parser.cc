@@ -82,6 +82,12 @@ RespParser::Status RespParser::Fail(std::string_view msg) {
 RespParser::Status RespParser::Parse(const char* buf, size_t len, size_t* consumed) {
   *consumed = 0;
   if (!in_request_) {
+    // Arrays grown by one huge request (an SADD of 100k members) are not kept for the life of
+    // the connection: at 32 bytes per argument they would pin megabytes per client.
+    if (args_.capacity() > kKeptArgs) {
+      std::vector<std::string_view>().swap(args_);
+      std::vector<std::pair<size_t, size_t>>().swap(spans_);
+    }
     args_.clear();
     if (len == 0) return Status::kNeedMore;
     inline_ = buf[0] != '*';

@@ -26,6 +26,8 @@ class RespParser {
   enum class Status { kOk, kNeedMore, kError };
   static constexpr size_t kMaxInline = 64 * 1024;
   static constexpr int64_t kMaxMultibulk = 2147483647;
+  // Argument arrays above this capacity are released before the next request is parsed.
+  static constexpr size_t kKeptArgs = 1024;
 
   explicit RespParser(int64_t max_bulk_len = 512ll * 1024 * 1024) : max_bulk_len_(max_bulk_len) {}
   void set_max_bulk_len(int64_t v) { max_bulk_len_ = v; }

@@ -8,11 +8,15 @@
 #include <cctype>
 
 #include <cstring>
+#include <memory>
+#include <utility>
 #include "core/clock.h"
 #include "core/glob.h"
 #include "protocol/reply_builder.h"
 #include "scripting/scripting.h"
 #include "server/errors.h"
+#include "server/lazyfree.h"
+#include "server/server.h"
 
 namespace ember {
 namespace {
@@ -239,7 +243,19 @@ bool FunctionLibraries::Delete(std::string_view name) {
   return true;
 }
 
-void FunctionLibraries::Flush() {
+void FunctionLibraries::Flush(bool async) {
+  size_t count = functions_.size();
+  if (async && count > LazyFreer::kEffortThreshold) {
+    // Every function is a reference into the interpreter, so none survives a fresh one: close
+    // the old interpreter whole in the background instead of collecting it here.
+    functions_.clear();
+    libraries_.clear();
+    std::unique_ptr<LuaVm> old =
+        std::exchange(vm_, std::make_unique<LuaVm>(scripting_, LuaVm::Kind::kFunction));
+    scripting_->server().lazyfree().SubmitJob(
+        [vm = std::shared_ptr<LuaVm>(std::move(old))]() mutable { vm.reset(); }, count);
+    return;
+  }
   // Dropping the references lets the collector reclaim the libraries' closures and upvalues.
   for (auto& [name, lib] : libraries_) Release(*lib);
   functions_.clear();

@@ -63,8 +63,10 @@ class FunctionLibraries {
   std::string Load(std::string_view code, bool replace, std::string* name);
   // FUNCTION DELETE: false if there is no such library.
   bool Delete(std::string_view name);
-  // FUNCTION FLUSH.
-  void Flush();
+  // FUNCTION FLUSH. With `async` and more than LazyFreer::kEffortThreshold functions the
+  // function interpreter is replaced by a fresh one and the old one closed on the lazy-free
+  // thread (server/lazyfree.h).
+  void Flush(bool async = false);
   // FCALL's lookup (case-insensitive); nullptr if unknown.
   const ScriptFunction* Find(std::string_view name) const;
 

@@ -10,6 +10,8 @@
 #include "scripting/lua_vm.h"
 #include "scripting/scripting.h"
 #include "scripting/sha1.h"
+#include "server/acl.h"
+#include "server/client.h"
 #include "server/command_table.h"
 #include "server/log.h"
 
@@ -167,7 +169,8 @@ int Debug(lua_State* L) {
   return 0;
 }
 
-// redis.acl_check_cmd(cmd, ...): every known command is allowed (no ACL users yet).
+// redis.acl_check_cmd(cmd, ...): whether the script's user may run the command with these
+// arguments (keys and channels included); nothing is logged.
 int AclCheckCmd(lua_State* L) {
   int argc = lua_gettop(L);
   if (argc == 0) RaiseError(L, "Please specify at least one argument for this redis lib call");
@@ -183,7 +186,19 @@ int AclCheckCmd(lua_State* L) {
   if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity) {
     RaiseError(L, "Wrong number of args calling Redis command from script");
   }
-  lua_pushboolean(L, 1);
+  const ScriptRun* run = LuaVm::Of(L).owner().running();
+  bool allowed = true;
+  if (run && run->caller && !run->caller->user->unrestricted) {
+    std::vector<std::string> owned;
+    for (int i = 1; i <= argc; i++) {
+      size_t n;
+      const char* s = lua_tolstring(L, i, &n);
+      owned.emplace_back(s ? s : "", s ? n : 0);
+    }
+    std::vector<std::string_view> views(owned.begin(), owned.end());
+    allowed = run->caller->user->Check(*cmd, views).ok();
+  }
+  lua_pushboolean(L, allowed);
   return 1;
 }
 

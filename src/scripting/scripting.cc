@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <utility>
 
 #include "core/clock.h"
 #include "persistence/persistence.h"
@@ -17,6 +19,7 @@
 #include "server/command_table.h"
 #include "server/errors.h"
 #include "server/info.h"
+#include "server/lazyfree.h"
 #include "server/log.h"
 #include "server/server.h"
 
@@ -167,11 +170,21 @@ bool Scripting::ScriptExists(std::string_view sha) const {
   return scripts_.find(std::string_view(lower, 40)) != scripts_.end();
 }
 
-void Scripting::FlushScripts() {
+void Scripting::FlushScripts(bool async) {
+  size_t count = scripts_.size();
   scripts_.clear();
   eval_lru_.clear();
   scripts_bytes_ = 0;
-  eval_vm_ = std::make_unique<LuaVm>(this, LuaVm::Kind::kEval);
+  std::unique_ptr<LuaVm> old =
+      std::exchange(eval_vm_, std::make_unique<LuaVm>(this, LuaVm::Kind::kEval));
+  if (async && count > LazyFreer::kEffortThreshold) {
+    // The cached chunks live only in the old interpreter, which nothing else references;
+    // lua_close runs no script code (no userdata __gc can be made from a script).
+    // (std::function needs a copyable callable, hence shared_ptr; moved, so the job holds
+    // the only reference and the interpreter closes on the thread.)
+    server_->lazyfree().SubmitJob(
+        [vm = std::shared_ptr<LuaVm>(std::move(old))]() mutable { vm.reset(); }, count);
+  }
 }
 
 // EVAL script numkeys [key ...] [arg ...] (and EVALSHA, EVAL_RO, EVALSHA_RO)
@@ -220,10 +233,13 @@ uint64_t Scripting::CommandFlags(const CommandSpec& cmd, std::span<const std::st
     size_t len;
     if (!ParseShebang(args[1], &flags, &len).empty()) flags = kScriptEvalCompat;
   }
-  if (!(flags & kScriptEvalCompat) && (flags & kScriptNoWrites)) {
-    return cmd.flags & ~uint64_t(kCmdWrite | kCmdMayReplicate);
-  }
-  return cmd.flags;
+  if (flags & kScriptEvalCompat) return cmd.flags;
+  // A script with flags may grow memory unless it says allow-oom or no-writes: the
+  // dispatcher's OOM check refuses it as a denyoom command, as Redis does.
+  uint64_t out = cmd.flags;
+  if (!(flags & (kScriptAllowOom | kScriptNoWrites))) out |= kCmdDenyOom;
+  if (flags & kScriptNoWrites) out &= ~uint64_t(kCmdWrite | kCmdMayReplicate);
+  return out;
 }
 
 // FCALL function numkeys [key ...] [arg ...] (and FCALL_RO)
@@ -344,6 +360,22 @@ std::string_view Scripting::CheckCommand(const CommandSpec* cmd, size_t argc) {
   return "";
 }
 
+std::string Scripting::CheckAcl(const CommandSpec& cmd, std::span<const std::string_view> argv) {
+  Client& caller = *run_->caller;
+  const CommandSpec* outer = CommandTable::Instance().Resolve(run_->caller_args);
+  AclVerdict v;
+  if (outer) {
+    CommandContext info(*server_, caller, *outer, run_->caller_args);
+    v = server_->acl().CheckAndLog(caller, cmd, argv, "lua", &info);
+  } else {
+    v = server_->acl().CheckAndLog(caller, cmd, argv, "lua");
+  }
+  if (v.ok()) return "";
+  std::string_view object =
+      v.denied == AclDenied::kCommand ? std::string_view(cmd.name) : argv[size_t(v.pos)];
+  return errors::AclScriptDenied(AclDeniedMessage(*caller.user, cmd, v.denied, object));
+}
+
 bool Scripting::CallCommand(lua_State* L) {
   LuaVm& vm = LuaVm::Of(L);
   int argc = lua_gettop(L);
@@ -383,6 +415,11 @@ bool Scripting::CallCommand(lua_State* L) {
   c.obuf.clear();
   c.reply().set_resp(run_->resp);
   std::string_view err = CheckCommand(cmd, argv.size());
+  std::string acl_err;
+  if (err.empty() && run_->caller && !run_->caller->user->unrestricted) {
+    acl_err = CheckAcl(*cmd, argv);  // the caller's user, logged with context "lua"
+    err = acl_err;
+  }
   if (!err.empty()) {
     if (cmd) cmd->stats.rejected_calls++;
     c.reply().Error(err);  // counted here, like any rejected command

@@ -95,8 +95,10 @@ class Scripting {
   // SCRIPT LOAD: compiles and caches `body`; returns "" and sets *sha, or the error text.
   std::string LoadScript(std::string_view body, std::string* sha);
   bool ScriptExists(std::string_view sha) const;
-  // SCRIPT FLUSH: forgets every script and starts a fresh interpreter.
-  void FlushScripts();
+  // SCRIPT FLUSH: forgets every script and starts a fresh interpreter. With `async` and more
+  // than LazyFreer::kEffortThreshold scripts the old interpreter is closed on the lazy-free
+  // thread (server/lazyfree.h), as Redis frees a big script cache.
+  void FlushScripts(bool async = false);
 
   // --- functions ---
   FunctionLibraries& libraries() { return *libraries_; }
@@ -109,6 +111,9 @@ class Scripting {
 
   // --- running scripts ---
   const ScriptRun* running() const { return run_; }
+  // The ACL check of a command a script calls, for the caller's user: "" or the error reply
+  // (the denial is logged in ACL LOG with context "lua").
+  std::string CheckAcl(const CommandSpec& cmd, std::span<const std::string_view> argv);
   // SCRIPT KILL (eval) / FUNCTION KILL: replies OK, NOTBUSY, UNKILLABLE or BUSY.
   void Kill(CommandContext& ctx, bool eval);
   // The dispatcher's check while a script is busy: "" if `cmd` may run, else the error.

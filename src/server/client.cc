@@ -23,17 +23,41 @@ Client::Client(Server* server, uint64_t id_, std::unique_ptr<Connection> conn)
       parser_(server->cfg().proto_max_bulk_len),
       reply_(&obuf, 2) {
   if (conn_ && conn_->is_unix()) flags |= kClientUnixSocket;
-  authenticated = server->cfg().requirepass.empty();
+  user = server->acl().default_user();
+  authenticated = !server->acl().AuthRequired();
 }
 
 Client::~Client() = default;
 
+// A TLS connection may need the other direction's readiness before a read or a write can
+// progress (net/tls.h): each side runs on the readiness its connection asks for.
 void Client::OnEvents(uint32_t events) {
   if (closing()) return;
-  if (events & EventLoop::kWritable) {
+  uint32_t write_on = conn_->WriteEvents(), read_on = conn_->ReadEvents();
+  if ((events & write_on) && (write_on == EventLoop::kWritable || has_pending_output())) {
     if (!Flush()) return;
   }
-  if (events & EventLoop::kReadable) ReadFromSocket();
+  if (events & (read_on | EventLoop::kHangup)) ReadFromSocket();
+  UpdateEvents();
+}
+
+void Client::ReadBufferedInput() {
+  if (closing()) return;
+  ReadFromSocket();
+  UpdateEvents();
+}
+
+void Client::UpdateEvents() {
+  if (!conn_ || closing()) return;
+  uint32_t want = conn_->Interest(has_pending_output());
+  if (want == events_) return;
+  server_->loop().Modify(conn_->fd(), want, this);
+  events_ = want;
+  if (want & EventLoop::kWritable) {
+    flags |= kClientWriteHandler;
+  } else {
+    flags &= ~uint64_t(kClientWriteHandler);
+  }
 }
 
 void Client::ReadFromSocket() {
@@ -65,6 +89,7 @@ void Client::ReadFromSocket() {
     CloseAsync();
     return;
   }
+  if (conn_->HasBufferedInput()) server_->QueueBufferedRead(this);
   ProcessInput();
 }
 
@@ -93,6 +118,8 @@ void Client::ProcessInput() {
 bool Client::ParseBatch() {
   batch_.clear();
   batch_args_.clear();
+  // Not kept at the size one huge request needed (see RespParser::Parse).
+  if (batch_args_.capacity() > RespParser::kKeptArgs) batch_args_.shrink_to_fit();
   // Unauthenticated clients get Redis's stricter request limits, re-evaluated per request.
   size_t max_batch = authenticated ? kMaxBatch : 1;
   parser_.set_unauthenticated(!authenticated);
@@ -263,18 +290,12 @@ bool Client::Flush() {
   server_->stats().total_writes_processed++;
   if (!has_pending_output()) {
     obuf_soft_limit_since_ms = 0;  // drained: the soft-limit clock starts over
-    if (flags & kClientWriteHandler) {
-      server_->loop().Modify(conn_->fd(), EventLoop::kReadable, this);
-      flags &= ~uint64_t(kClientWriteHandler);
-    }
     if (flags & kClientCloseAfterReply) {
       CloseAsync();
       return false;
     }
-  } else if (!(flags & kClientWriteHandler)) {
-    server_->loop().Modify(conn_->fd(), EventLoop::kReadable | EventLoop::kWritable, this);
-    flags |= kClientWriteHandler;
   }
+  UpdateEvents();  // EPOLLOUT while output is pending (TLS: whatever the write waits for)
   return true;
 }
 
@@ -303,10 +324,17 @@ bool Client::EnforceOutputLimits(int64_t now_ms) {
        conn_->fd(), name.c_str(), (flags & kClientPubSub) ? "P" : "N",
        subs ? subs->count(SubKind::kChannel) : 0, subs ? subs->count(SubKind::kPattern) : 0,
        subs ? subs->count(SubKind::kShard) : 0, used, last_cmd ? last_cmd->name.c_str() : "NULL",
-       user.c_str());
+       user->name.c_str());
   server_->stats().client_output_buffer_limit_disconnections++;
   CloseAsync();
   return true;
+}
+
+bool Client::IsLocal() const {
+  if (!conn_ || conn_->is_unix()) return true;
+  std::string_view peer = conn_->peer();
+  std::string_view ip = peer.substr(0, peer.rfind(':'));
+  return ip.starts_with("127.") || ip == "::1";
 }
 
 void Client::CloseAsync() {

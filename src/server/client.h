@@ -31,6 +31,7 @@ class Server;
 struct CommandSpec;
 struct TxState;              // server/multi.h
 struct ClientSubscriptions;  // server/pubsub.h
+struct AclUser;              // server/acl.h
 // server/blocking.h
 struct BlockState;
 
@@ -100,6 +101,9 @@ class Client final : public EventHandler {
   ~Client() override;
 
   void OnEvents(uint32_t events) override;
+  // Reads input the connection holds above the socket (TLS records already read), which no
+  // readiness event announces; the server calls it before sleeping.
+  void ReadBufferedInput();
 
   // Parses and executes every complete request in the query buffer (stops when blocked,
   // paused or closing).
@@ -121,6 +125,9 @@ class Client final : public EventHandler {
   void DropFrontRequest();
 
   Connection* conn() { return conn_.get(); }
+  // A unix-socket or loopback (127.x, ::1) connection, or none (in-process clients): what
+  // enable-protected-configs / enable-*-command "local" accept.
+  bool IsLocal() const;
   ReplyBuilder& reply() { return reply_; }
   Server& server() { return *server_; }
   bool has_pending_output() const { return !out_chunks_.empty() || obuf.size() > opos; }
@@ -144,7 +151,9 @@ class Client final : public EventHandler {
   uint64_t flags = 0;
   std::string name;
   std::string lib_name, lib_ver;
-  std::string user = "default";
+  // The ACL user the client runs as (server/acl.h): the default user until AUTH; never null
+  // for a client the Server created.
+  AclUser* user = nullptr;
   int db_index = 0;
   bool authenticated = false;
   int64_t ctime_ms = 0;             // creation time
@@ -184,6 +193,8 @@ class Client final : public EventHandler {
   static constexpr size_t kMaxBatch = 32;
 
   void ReadFromSocket();
+  // Registers the readiness the connection needs now (Connection::Interest) if it changed.
+  void UpdateEvents();
   // Parses up to kMaxBatch complete requests without consuming them. Returns false if nothing
   // could be parsed (more input needed, or a protocol error was handled).
   bool ParseBatch();
@@ -206,6 +217,8 @@ class Client final : public EventHandler {
   std::vector<std::string_view> batch_args_;
   bool in_request_ = false;  // see running_request()
   bool in_input_ = false;    // inside ProcessInput (it does not nest)
+  // What the event loop watches for this client (Connection::Interest).
+  uint32_t events_ = EventLoop::kReadable;
 };
 
 }  // namespace ember

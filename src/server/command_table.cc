@@ -45,7 +45,6 @@ std::string CommandSpec::DisplayName() const {
   return n;
 }
 
-
 CommandTable& CommandTable::Instance() {
   static CommandTable* table = new CommandTable();
   return *table;
@@ -77,10 +76,12 @@ CommandTable::CommandTable() {
   RegisterTrackingFamily(*this);  // after RegisterClientFamily: adds CLIENT subcommands
   RegisterDumpFamily(*this);
   RegisterPersistenceFamily(*this);
+  RegisterAclFamily(*this);
 }
 
 CommandSpec* CommandTable::Add(CommandSpec spec) {
   spec.name = AsciiLower(spec.name);
+  spec.acl_id = next_acl_id_++;
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   CommandSpec* p = owned.get();
   by_name_[std::string_view(p->name)] = p;
@@ -92,6 +93,7 @@ CommandSpec* CommandTable::AddSub(CommandSpec* parent, CommandSpec spec) {
   spec.name = parent->name + "|" + AsciiLower(spec.name);
   spec.parent = parent;
   if (spec.group.empty()) spec.group = parent->group;
+  spec.acl_id = next_acl_id_++;
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   CommandSpec* p = owned.get();
   parent->subcommands.push_back(std::move(owned));
@@ -114,6 +116,21 @@ bool CommandTable::NameEq::operator()(std::string_view a, std::string_view b) co
 const CommandSpec* CommandTable::Find(std::string_view name) const {
   auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : it->second;
+}
+
+bool CommandTable::Rename(std::string_view name, std::string_view new_name) {
+  auto it = by_name_.find(name);
+  if (it == by_name_.end()) return false;
+  CommandSpec* spec = it->second;
+  if (!new_name.empty() && !EqualsIgnoreCase(name, new_name) && Find(new_name)) return false;
+  by_name_.erase(it);
+  if (new_name.empty()) {
+    removed_.insert(spec);
+    return true;
+  }
+  new_names_.push_back(AsciiLower(new_name));
+  by_name_[std::string_view(new_names_.back())] = spec;
+  return true;
 }
 
 const CommandSpec* CommandTable::FindSub(const CommandSpec* parent, std::string_view sub) const {

@@ -19,11 +19,13 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace ember {
@@ -151,6 +153,9 @@ struct CommandSpec {
   FlagsFn runtime_flags = nullptr;
   std::vector<std::unique_ptr<CommandSpec>> subcommands;  // filled by AddSub
   const CommandSpec* parent = nullptr;
+  // Dense id of the row (subcommands included), assigned by Add/AddSub: ACL command bitmaps
+  // are indexed by it (server/acl.h).
+  uint32_t acl_id = 0;
 
   // INFO commandstats counters (the only mutable part of a row).
   struct Stats {
@@ -183,8 +188,17 @@ class CommandTable {
   const CommandSpec* FindSub(const CommandSpec* parent, std::string_view sub) const;
   // Resolves args[0] (and args[1] for container commands) to the row that handles them.
   const CommandSpec* Resolve(std::span<const std::string_view> args) const;
+  // rename-command: the top-level command `name` is served as `new_name` from now on ("" removes
+  // it). Its row keeps its own name, so COMMAND INFO/DOCS/LIST and error texts show the
+  // original name, as in Redis. Returns false if `name` is not a command (now) or `new_name` is
+  // taken; Config checks both when it reads the file.
+  bool Rename(std::string_view name, std::string_view new_name);
+  // False for a command removed by rename-command (COMMAND COUNT / LIST / INFO skip it).
+  bool Listed(const CommandSpec& cmd) const { return !removed_.count(&cmd); }
 
   const std::vector<std::unique_ptr<CommandSpec>>& commands() const { return commands_; }
+  // Number of acl_ids handed out (rows and subcommand rows).
+  uint32_t acl_id_count() const { return next_acl_id_; }
 
   // Keys of a command invocation from its key specs: appends indexes into args.
   // Returns false if the arguments do not fit the specs (bad numkeys etc.).
@@ -201,6 +215,9 @@ class CommandTable {
     bool operator()(std::string_view a, std::string_view b) const;
   };
   std::vector<std::unique_ptr<CommandSpec>> commands_;
+  std::deque<std::string> new_names_;               // rename-command targets (stable storage)
+  std::unordered_set<const CommandSpec*> removed_;  // rename-command "" targets
+  uint32_t next_acl_id_ = 0;
   std::unordered_map<std::string_view, CommandSpec*, NameHash, NameEq> by_name_;  // views of
                                                                                   // spec names
 };
@@ -257,6 +274,7 @@ void RegisterPubSubFamily(CommandTable& t);
 void RegisterTrackingFamily(CommandTable& t);
 void RegisterDumpFamily(CommandTable& t);
 void RegisterPersistenceFamily(CommandTable& t);
+void RegisterAclFamily(CommandTable& t);
 
 }  // namespace ember
 

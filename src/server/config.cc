@@ -37,6 +37,9 @@
 #include <variant>
 
 #include "core/glob.h"
+#include "server/acl.h"
+#include "server/command_table.h"
+#include "server/errors.h"
 
 #ifndef EMBER_VERSION
 #define EMBER_VERSION "0.0.0"
@@ -282,6 +285,32 @@ std::string RangeError(int64_t min, int64_t max) {
 
 constexpr std::string_view kWrongArgs = "wrong number of arguments";
 constexpr std::string_view kBadDirective = "Bad directive or wrong number of arguments";
+
+// rename-command lines are checked as Redis applies them, in file order: the command must exist
+// under its current name (after the renames above it) and the new name must be free. The
+// server applies them to the command table at startup (CommandTable::Rename).
+std::string CheckRename(const std::vector<std::pair<std::string, std::string>>& done,
+                        std::string_view from, std::string_view to) {
+  std::set<std::string> added, removed;
+  auto apply = [&](std::string_view a, std::string_view b) {
+    std::string old_name = Lower(a), new_name = Lower(b);
+    removed.insert(old_name);
+    added.erase(old_name);
+    if (new_name.empty()) return;
+    added.insert(new_name);
+    removed.erase(new_name);
+  };
+  auto exists = [&](std::string_view n) {
+    std::string name = Lower(n);
+    return added.count(name) ||
+           (!removed.count(name) && CommandTable::Instance().Find(name) != nullptr);
+  };
+  for (const auto& [a, b] : done) apply(a, b);
+  if (!exists(from)) return std::string(errors::kRenameNoSuchCommand);
+  apply(from, "");
+  if (!to.empty() && exists(to)) return std::string(errors::kRenameTargetExists);
+  return "";
+}
 
 // ---------------------------------------------------------------------------------------------
 // The directive table.
@@ -543,6 +572,14 @@ std::string SetMaxmemoryClients(const Directive& d, State& s, Args args) {
   return "";
 }
 
+// activedefrag: only "no" is accepted — Ember does not defragment (see docs/memory.md).
+std::string SetActiveDefrag(const Directive&, State&, Args args) {
+  if (EqualsNoCase(args[0], "no")) return "";
+  if (EqualsNoCase(args[0], "yes")) return std::string(errors::kActiveDefragUnsupported);
+  return "argument must be 'yes' or 'no'";
+}
+std::string GetActiveDefrag(const Directive&, const SC&, const Stored&) { return "no"; }
+
 std::string SetReplicaOf(const Directive& d, State& s, Args args) {
   if (args.size() != 2) return std::string(kWrongArgs);
   if (EqualsNoCase(args[0], "no") && EqualsNoCase(args[1], "one")) {
@@ -625,7 +662,7 @@ const std::vector<Directive>& Directives() {
       Int("active-defrag-threshold-lower", "10", 0, 1000),
       Int("active-defrag-threshold-upper", "100", 0, 1000),
       Int("active-expire-effort", "1", 1, 10, &SC::active_expire_effort),
-      Bool("activedefrag", "no"),
+      Special("activedefrag", "no", SetActiveDefrag, GetActiveDefrag),
       Bool("activerehashing", "yes"),
       Bool("always-show-logo", "no", {}, kImmutable),
       Bool("aof-disable-auto-gc", "no"),
@@ -678,7 +715,7 @@ const std::vector<Directive>& Directives() {
       Bool("dynamic-hz", "yes", &SC::dynamic_hz),
       Special("enable-debug-command", "no", SetDebugCommand, GetDebugCommand, kImmutable),
       Enum("enable-module-command", "no", kYesNoLocal, {}, kImmutable),
-      Enum("enable-protected-configs", "no", kYesNoLocal, {}, kProtected),
+      Enum("enable-protected-configs", "no", kYesNoLocal, {}, kImmutable),
       Int("hash-max-listpack-entries", "512", 0, kLongMax, &SC::hash_max_listpack_entries, 0,
           "hash-max-ziplist-entries"),
       Mem("hash-max-listpack-value", "64", 0, &SC::hash_max_listpack_value, 0,
@@ -695,11 +732,11 @@ const std::vector<Directive>& Directives() {
       Bool("latency-tracking", "yes"),
       Special("latency-tracking-info-percentiles", "50 99 99.9", SetPercentiles, GetStoredSpecial,
               kMultiArg),
-      Bool("lazyfree-lazy-eviction", "no"),
-      Bool("lazyfree-lazy-expire", "no"),
-      Bool("lazyfree-lazy-server-del", "no"),
-      Bool("lazyfree-lazy-user-del", "no"),
-      Bool("lazyfree-lazy-user-flush", "no"),
+      Bool("lazyfree-lazy-eviction", "no", &SC::lazyfree_lazy_eviction),
+      Bool("lazyfree-lazy-expire", "no", &SC::lazyfree_lazy_expire),
+      Bool("lazyfree-lazy-server-del", "no", &SC::lazyfree_lazy_server_del),
+      Bool("lazyfree-lazy-user-del", "no", &SC::lazyfree_lazy_user_del),
+      Bool("lazyfree-lazy-user-flush", "no", &SC::lazyfree_lazy_user_flush),
       Int("lfu-decay-time", "1", 0, kIntMax, &SC::lfu_decay_time),
       Int("lfu-log-factor", "10", 0, kIntMax, &SC::lfu_log_factor),
       Int("list-compress-depth", "0", 0, kIntMax),
@@ -750,7 +787,7 @@ const std::vector<Directive>& Directives() {
       Bool("replica-announced", "yes"),
       Bool("replica-ignore-disk-write-errors", "no"),
       Bool("replica-ignore-maxmemory", "yes", {}, 0, "slave-ignore-maxmemory"),
-      Bool("replica-lazy-flush", "no", {}, 0, "slave-lazy-flush"),
+      Bool("replica-lazy-flush", "no", &SC::replica_lazy_flush, 0, "slave-lazy-flush"),
       Int("replica-priority", "100", 0, kIntMax, {}, 0, "slave-priority"),
       Bool("replica-read-only", "yes", {}, 0, "slave-read-only"),
       Bool("replica-serve-stale-data", "yes", {}, 0, "slave-serve-stale-data"),
@@ -1044,11 +1081,18 @@ std::string Config::LoadFromString(std::string_view text, std::string_view origi
     }
     if (name == "rename-command") {
       if (rest.size() != 2) return fail(std::string(kBadDirective));
+      if (std::string err = CheckRename(v_.rename_command, rest[0], rest[1]); !err.empty()) {
+        return fail(std::move(err));
+      }
       v_.rename_command.emplace_back(rest[0], rest[1]);
       continue;
     }
     if (name == "user" || name == "loadmodule") {
       if (rest.empty()) return fail(std::string(kBadDirective));
+      if (name == "user") {  // rules are checked now, so the error names this line
+        std::string err = AclValidateUserDirective({rest.begin(), rest.end()});
+        if (!err.empty()) return fail(std::move(err));
+      }
       (name == "user" ? v_.user : v_.loadmodule).emplace_back(rest.begin(), rest.end());
       continue;
     }

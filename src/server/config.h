@@ -73,6 +73,13 @@ struct ServerConfig {
   int maxmemory_eviction_tenacity = 10;
   int lfu_log_factor = 10;
   int lfu_decay_time = 1;
+  // lazy freeing (server/lazyfree.h): which deletions free big values in the background
+  bool lazyfree_lazy_eviction = false;
+  bool lazyfree_lazy_expire = false;
+  bool lazyfree_lazy_server_del = false;
+  bool lazyfree_lazy_user_del = false;
+  bool lazyfree_lazy_user_flush = false;
+  bool replica_lazy_flush = false;
   // collection encodings (hash-max-listpack-*: listpack -> hashtable thresholds)
   int64_t hash_max_listpack_entries = 512;
   int64_t hash_max_listpack_value = 64;

@@ -164,7 +164,43 @@ inline constexpr std::string_view kWrongPass =
 inline constexpr std::string_view kAuthNotConfigured =
     "ERR AUTH <password> called without any password configured for the default user. Are you "
     "sure your configuration is correct?";
+// ACL (server/acl*.cc, commands/acl_family.cc).
+inline constexpr std::string_view kAclDeleteDefault = "ERR The 'default' user cannot be removed";
+inline constexpr std::string_view kAclGenPassBits =
+    "ERR ACL GENPASS argument must be the number of bits for the output password, a positive "
+    "number up to 4096";
+inline std::string AclUnknownCategory(std::string_view cat) {
+  return "ERR Unknown category '" + std::string(cat) + "'";
+}
+inline std::string AclUserNotFound(std::string_view user) {
+  return "ERR User '" + std::string(user) + "' not found";
+}
+inline std::string AclCommandNotFound(std::string_view cmd) {
+  return "ERR Command '" + std::string(cmd) + "' not found";
+}
+inline constexpr std::string_view kSortByDenied =
+    "ERR BY option of SORT denied due to insufficient ACL permissions.";
+inline constexpr std::string_view kSortGetDenied =
+    "ERR GET option of SORT denied due to insufficient ACL permissions.";
+inline std::string AclScriptDenied(std::string_view msg) {
+  return "ERR ACL failure in script: " + std::string(msg);
+}
 inline constexpr std::string_view kMaxClients = "ERR max number of clients reached";
+// protected-mode refusal of a non-loopback client while the default user has no password.
+inline constexpr std::string_view kProtectedModeDenied =
+    "DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    "host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need to "
+    "do one of the above things in order for the server to start accepting connections from the "
+    "outside.";
 inline constexpr std::string_view kNoProto = "NOPROTO unsupported protocol version";
 inline constexpr std::string_view kProtocolVersion =
     "ERR Protocol version is not an integer or out of range";
@@ -220,6 +256,18 @@ inline constexpr std::string_view kMisconf =
 inline constexpr std::string_view kSlowlogCount = "ERR count should be greater than or equal to -1";
 inline constexpr std::string_view kMonitorDenyBlocking =
     "ERR MONITOR isn't allowed for DENY BLOCKING client";
+inline constexpr std::string_view kModuleNotAllowed =
+    "ERR MODULE command not allowed. If the enable-module-command option is set to \"local\", "
+    "you can run it from a local connection, otherwise you need to set this option in the "
+    "configuration file, and then restart the server.";
+// MODULE LOAD / LOADEX when allowed: Ember loads no modules.
+inline constexpr std::string_view kModuleLoadFailed =
+    "ERR Error loading the extension. Please check the server logs.";
+inline constexpr std::string_view kModuleUnloadNoSuch =
+    "ERR Error unloading module: no such module with that name";
+// rename-command naming a command that does not exist (a config file error).
+inline constexpr std::string_view kRenameNoSuchCommand = "No such command in rename-command";
+inline constexpr std::string_view kRenameTargetExists = "Target command name already exists";
 inline constexpr std::string_view kDebugNotAllowed =
     "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you "
     "can run it from a local connection, otherwise you need to set this option in the "
@@ -502,6 +550,12 @@ inline constexpr std::string_view kProtoBigBulk = "ERR Protocol error: too big b
 inline constexpr std::string_view kProtoBigInline = "ERR Protocol error: too big inline request";
 inline constexpr std::string_view kProtoUnbalanced =
     "ERR Protocol error: unbalanced quotes in request";
+
+// CONFIG SET activedefrag yes: Ember has no active defragmentation (as a Redis built with a
+// stock jemalloc); the text after "ERR CONFIG SET failed (...) - ".
+inline constexpr std::string_view kActiveDefragUnsupported =
+    "Active defragmentation cannot be enabled: it requires a Redis server compiled with a "
+    "modified Jemalloc like the one shipped by default with the Redis source distribution";
 
 // "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
 std::string UnknownCommand(std::string_view name, const std::string_view* args, size_t nargs);

@@ -19,6 +19,9 @@
 #include "scripting/scripting.h"
 #include "server/arg_parser.h"
 #include "server/command_table.h"
+#include "server/eviction.h"
+#include "server/lazyfree.h"
+#include "server/memory_report.h"
 #include "server/server.h"
 
 #ifdef EMBER_USE_JEMALLOC
@@ -118,8 +121,6 @@ uint64_t ReadRss() {
   return uint64_t(resident) * uint64_t(sysconf(_SC_PAGESIZE));
 }
 
-uint64_t g_memory_peak = 0;
-
 uint64_t TotalSystemMemory() {
   long pages = sysconf(_SC_PHYS_PAGES);
   long page = sysconf(_SC_PAGESIZE);
@@ -205,11 +206,25 @@ void ClientsSection(Server& server, std::string* out) {
   Appendf(out, "total_blocking_keys_on_nokey:%zu\r\n", server.blocking().blocking_keys_on_nokey());
 }
 
+// allocator_frag_*, allocator_rss_*, rss_overhead_*, mem_fragmentation_*: each layer's
+// ratio and the bytes it adds (allocated -> active pages -> resident -> process RSS).
+void AppendMemoryRatios(const MemoryInfo& m, std::string* out) {
+  auto ratio = [](uint64_t a, uint64_t b) { return b ? double(a) / double(b) : 0.0; };
+  Appendf(out, "allocator_frag_ratio:%.2f\r\n", ratio(m.allocator_active, m.allocator_allocated));
+  Appendf(out, "allocator_frag_bytes:%lld\r\n", ll(m.allocator_active) - ll(m.allocator_allocated));
+  Appendf(out, "allocator_rss_ratio:%.2f\r\n", ratio(m.allocator_resident, m.allocator_active));
+  Appendf(out, "allocator_rss_bytes:%lld\r\n", ll(m.allocator_resident) - ll(m.allocator_active));
+  Appendf(out, "rss_overhead_ratio:%.2f\r\n", ratio(m.rss, m.allocator_resident));
+  Appendf(out, "rss_overhead_bytes:%lld\r\n", ll(m.rss) - ll(m.allocator_resident));
+  Appendf(out, "mem_fragmentation_ratio:%.2f\r\n", ratio(m.rss, m.used));
+  Appendf(out, "mem_fragmentation_bytes:%lld\r\n", ll(m.rss) - ll(m.used));
+}
+
 void MemorySection(Server& server, std::string* out) {
   const ServerConfig& c = server.cfg();
-  MemoryInfo m = ReadMemoryInfo();
+  MemoryReport r = BuildMemoryReport(server);
+  const MemoryInfo& m = r.m;
   uint64_t sys = TotalSystemMemory();
-  double frag = m.used ? double(m.rss) / double(m.used) : 0;
   out->append("# Memory\r\n");
   Appendf(out, "used_memory:%llu\r\n", ull(m.used));
   Appendf(out, "used_memory_human:%s\r\n", BytesToHuman(m.used).c_str());
@@ -217,8 +232,11 @@ void MemorySection(Server& server, std::string* out) {
   Appendf(out, "used_memory_rss_human:%s\r\n", BytesToHuman(m.rss).c_str());
   Appendf(out, "used_memory_peak:%llu\r\n", ull(m.peak));
   Appendf(out, "used_memory_peak_human:%s\r\n", BytesToHuman(m.peak).c_str());
-  Appendf(out, "used_memory_peak_perc:%.2f%%\r\n",
-          m.peak ? 100.0 * double(m.used) / double(m.peak) : 0.0);
+  Appendf(out, "used_memory_peak_perc:%.2f%%\r\n", r.peak_perc());
+  Appendf(out, "used_memory_overhead:%llu\r\n", ull(r.overhead));
+  Appendf(out, "used_memory_startup:%llu\r\n", ull(r.startup));
+  Appendf(out, "used_memory_dataset:%llu\r\n", ull(r.dataset));
+  Appendf(out, "used_memory_dataset_perc:%.2f%%\r\n", r.dataset_perc());
   Appendf(out, "allocator_allocated:%llu\r\n", ull(m.allocator_allocated));
   Appendf(out, "allocator_active:%llu\r\n", ull(m.allocator_active));
   Appendf(out, "allocator_resident:%llu\r\n", ull(m.allocator_resident));
@@ -228,12 +246,18 @@ void MemorySection(Server& server, std::string* out) {
   Appendf(out, "maxmemory:%lld\r\n", ll(c.maxmemory));
   Appendf(out, "maxmemory_human:%s\r\n", BytesToHuman(uint64_t(c.maxmemory)).c_str());
   Appendf(out, "maxmemory_policy:%s\r\n", c.maxmemory_policy.c_str());
-  Appendf(out, "mem_fragmentation_ratio:%.2f\r\n", frag);
-  Appendf(out, "mem_fragmentation_bytes:%lld\r\n", ll(m.rss) - ll(m.used));
-  Appendf(out, "mem_not_counted_for_evict:0\r\nmem_replication_backlog:0\r\n");
-  Appendf(out, "mem_clients_slaves:0\r\nmem_aof_buffer:0\r\n");
+  AppendMemoryRatios(m, out);
+  Appendf(out, "mem_not_counted_for_evict:%llu\r\n", ull(server.evictor().NotCountedMemory()));
+  out->append("mem_replication_backlog:0\r\n");
+  Appendf(out, "mem_total_replication_buffers:%llu\r\n", ull(r.repl_backlog));
+  Appendf(out, "mem_clients_slaves:%llu\r\n", ull(r.clients_slaves));
+  Appendf(out, "mem_clients_normal:%llu\r\n", ull(r.clients_normal));
+  Appendf(out, "mem_cluster_links:%llu\r\n", ull(r.cluster_links));
+  Appendf(out, "mem_aof_buffer:%llu\r\n", ull(r.aof_buffer));
   Appendf(out, "mem_allocator:%.*s\r\n", int(AllocatorName().size()), AllocatorName().data());
-  out->append("active_defrag_running:0\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n");
+  out->append("active_defrag_running:0\r\n");
+  Appendf(out, "lazyfree_pending_objects:%zu\r\n", server.lazyfree().pending_objects());
+  Appendf(out, "lazyfreed_objects:%llu\r\n", ull(server.lazyfree().freed_objects()));
 }
 
 void PersistenceSection(Server& server, std::string* out) {
@@ -260,9 +284,10 @@ void StatsSection(Server& server, std::string* out) {
   Appendf(out, "expired_stale_perc:%.2f\r\n", double(ks.expired_stale_perc_x100) / 100);
   Appendf(out, "expired_time_cap_reached_count:%llu\r\n", ull(ks.expired_time_cap_reached_count));
   Appendf(out, "expire_cycle_cpu_milliseconds:%llu\r\n", ull(ks.expire_cycle_cpu_milliseconds));
-  out->append(
-      "evicted_keys:0\r\nevicted_clients:0\r\ntotal_eviction_exceeded_time:0\r\n"
-      "current_eviction_exceeded_time:0\r\n");
+  Appendf(out, "evicted_keys:%llu\r\nevicted_clients:0\r\n", ull(ks.evicted_keys));
+  Appendf(out, "total_eviction_exceeded_time:%llu\r\n", ull(server.evictor().total_exceeded_ms()));
+  Appendf(out, "current_eviction_exceeded_time:%llu\r\n",
+          ull(server.evictor().current_exceeded_ms()));
   AppendScriptingStatsInfo(server, out);  // evicted_scripts
   Appendf(out, "keyspace_hits:%llu\r\nkeyspace_misses:%llu\r\n", ull(ks.keyspace_hits),
           ull(ks.keyspace_misses));
@@ -291,9 +316,11 @@ void StatsSection(Server& server, std::string* out) {
           ull(s.client_query_buffer_limit_disconnections));
   Appendf(out, "client_output_buffer_limit_disconnections:%llu\r\n",
           ull(s.client_output_buffer_limit_disconnections));
-  out->append(
-      "acl_access_denied_auth:0\r\n"
-      "acl_access_denied_cmd:0\r\nacl_access_denied_key:0\r\nacl_access_denied_channel:0\r\n");
+  const AclStats& acl = server.acl().stats();
+  Appendf(out,
+          "acl_access_denied_auth:%llu\r\nacl_access_denied_cmd:%llu\r\n"
+          "acl_access_denied_key:%llu\r\nacl_access_denied_channel:%llu\r\n",
+          ull(acl.denied_auth), ull(acl.denied_cmd), ull(acl.denied_key), ull(acl.denied_channel));
 }
 
 void ReplicationSection(std::string* out) {
@@ -366,6 +393,7 @@ void KeyspaceSection(Server& server, std::string* out) {
 
 MemoryInfo ReadMemoryInfo() {
   MemoryInfo m;
+  m.used = UsedMemory();
 #ifdef EMBER_USE_JEMALLOC
   uint64_t epoch = 1;
   size_t sz = sizeof(epoch);
@@ -375,21 +403,18 @@ MemoryInfo ReadMemoryInfo() {
   if (mallctl("stats.allocated", &v, &sz, nullptr, 0) == 0) m.allocator_allocated = v;
   if (mallctl("stats.active", &v, &sz, nullptr, 0) == 0) m.allocator_active = v;
   if (mallctl("stats.resident", &v, &sz, nullptr, 0) == 0) m.allocator_resident = v;
-  m.used = m.allocator_allocated + Dict::MappedBucketBytes();
 #else
   struct mallinfo2 mi = mallinfo2();
   m.allocator_allocated = uint64_t(mi.uordblks) + uint64_t(mi.hblkhd);
-  m.used = m.allocator_allocated + Dict::MappedBucketBytes();
   m.allocator_active = uint64_t(mi.arena) + uint64_t(mi.hblkhd);
   m.allocator_resident = m.allocator_active;
 #endif
   m.rss = ReadRss();
-  g_memory_peak = std::max(g_memory_peak, m.used);
-  m.peak = g_memory_peak;
+  m.peak = UsedMemoryPeak();
   return m;
 }
 
-void ResetMemoryPeak() { g_memory_peak = 0; }
+void ResetMemoryPeak() { ResetUsedMemoryPeak(); }
 
 namespace {
 uint64_t g_startup_memory = 0;
@@ -397,21 +422,6 @@ uint64_t g_startup_memory = 0;
 
 void RecordStartupMemory() { g_startup_memory = UsedMemory(); }
 uint64_t StartupMemory() { return g_startup_memory; }
-
-uint64_t UsedMemory() {
-#ifdef EMBER_USE_JEMALLOC
-  uint64_t epoch = 1;
-  size_t sz = sizeof(epoch);
-  mallctl("epoch", &epoch, &sz, &epoch, sz);
-  size_t v = 0;
-  sz = sizeof(v);
-  if (mallctl("stats.allocated", &v, &sz, nullptr, 0) != 0) return 0;
-  return v + Dict::MappedBucketBytes();
-#else
-  struct mallinfo2 mi = mallinfo2();
-  return uint64_t(mi.uordblks) + uint64_t(mi.hblkhd) + Dict::MappedBucketBytes();
-#endif
-}
 
 std::string_view AllocatorName() {
 #ifdef EMBER_USE_JEMALLOC
@@ -446,7 +456,7 @@ std::string BytesToHuman(uint64_t n) {
 std::string BuildInfo(Server& server, std::span<const std::string_view> args) {
   uint32_t bits = ParseSections(args);
   std::string out;
-  out.reserve(4096);
+  out.reserve(1024);  // small: used_memory is read mid-build (maxmemory tests allow 4KB)
   auto section = [&](uint32_t bit) {
     if (!(bits & bit)) return false;
     if (!out.empty()) out.append("\r\n");

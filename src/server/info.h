@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "server/used_memory.h"  // UsedMemory(), RegisterMemoryThread()
+
 namespace ember {
 
 class Server;
@@ -27,16 +29,15 @@ struct MemoryInfo {
   uint64_t allocator_resident = 0;   // jemalloc stats.resident
 };
 
-// Reads fresh allocator statistics (jemalloc: advances the stats epoch; otherwise mallinfo2)
-// and the RSS, and updates the peak.
+// Reads used_memory (used_memory.h), fresh allocator statistics (jemalloc: advances the stats
+// epoch; otherwise mallinfo2) and the RSS, and updates the peak. For INFO/MEMORY, not for
+// per-command checks (those call UsedMemory()).
 MemoryInfo ReadMemoryInfo();
 // Forgets the used_memory peak (CONFIG RESETSTAT); the next reading starts it afresh.
 void ResetMemoryPeak();
 // Records used_memory once the server is initialised (MEMORY STATS startup.allocated).
 void RecordStartupMemory();
 uint64_t StartupMemory();
-// Just the used_memory figure (cheaper than ReadMemoryInfo: no RSS read).
-uint64_t UsedMemory();
 // The allocator name INFO reports in mem_allocator ("jemalloc-5.3.0" or "libc").
 std::string_view AllocatorName();
 // Redis's human-readable byte count: "967.53K", "1.00M", "12B".

@@ -13,13 +13,17 @@
 #include <cstring>
 #include <random>
 
+#include "net/tls.h"
 #include "persistence/persistence.h"
 #include "scripting/scripting.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
 #include "server/errors.h"
+#include "server/eviction.h"
+#include "server/lazyfree.h"
 #include "server/log.h"
 #include "server/notify.h"
+#include "server/used_memory.h"
 
 namespace ember {
 
@@ -36,9 +40,12 @@ class Server::Acceptor final : public EventHandler {
         }
         return;
       }
-      server_->AcceptClient(fd, sock_.is_unix);
+      server_->AcceptClient(fd, sock_.is_unix, sock_.tls);
     }
   }
+  const ListenSocket& sock() const { return sock_; }
+  // The listener was closed (CONFIG SET tls-port): events already fetched this turn find no fd.
+  void Retire() { sock_.fd = -1; }
 
  private:
   Server* server_;
@@ -137,11 +144,18 @@ Server::Server(Config config, std::unique_ptr<Clock> clock)
     : config_(std::move(config)),
       clock_(clock ? std::move(clock) : std::make_unique<SystemClock>()) {
   clock_->Refresh();
+  lazyfree_ = std::make_unique<LazyFreer>(&config_.values());
   keyspace_ = std::make_unique<Keyspace>(cfg().databases, clock_.get(), this);
+  keyspace_->set_freer(lazyfree_.get());
   start_time_ms_ = clock_->NowMs();
   run_id_ = RandomHex(40);
-  CommandTable::Instance();  // build the table before serving
+  CommandTable& table = CommandTable::Instance();  // build the table before serving
+  // rename-command (checked by Config when it read the file; a second Server in one process,
+  // as in tests, finds them applied already).
+  for (const auto& [from, to] : cfg().rename_command) (void)table.Rename(from, to);
+  acl_ = std::make_unique<Acl>(this);
   persistence_ = std::make_unique<Persistence>(*this);
+  evictor_ = std::make_unique<Evictor>(*this);
   ApplyConfigHooks();
 }
 
@@ -161,9 +175,61 @@ void Server::ApplyConfigHooks() {
   config_.OnApply("loglevel",
                   [](const ServerConfig& v) { return ConfigureLog(v.loglevel, v.logfile); });
   config_.OnApply("requirepass", [this](const ServerConfig& v) {
-    (void)v;
+    acl_->SetRequirePass(v.requirepass);  // the default user's only password (or nopass)
     return std::string();
   });
+  // Eviction: the policy decides LRU or LFU access tracking; a lower maxmemory starts evicting
+  // right after this command (in time-bounded slices between event-loop turns; never in the
+  // middle of a MULTI that holds the CONFIG SET, as Redis 7.2).
+  for (std::string_view name :
+       {"maxmemory-policy", "lfu-log-factor", "lfu-decay-time", "maxmemory"}) {
+    config_.OnApply(name, [this](const ServerConfig& v) {
+      evictor_->ApplyConfig(v);
+      if (v.maxmemory > 0) evictor_->EvictSoon();
+      return std::string();
+    });
+  }
+  // TLS: a new tls-port opens its listeners before the old ones close; new tls-* files build a
+  // new context for new connections (those already connected keep theirs), as Redis does.
+  config_.OnApply("tls-port", [this](const ServerConfig&) {
+    int port = std::atoi(config_.GetValue("tls-port").c_str());
+    if (port == tls_port_) return std::string();
+    if (port == 0) {
+      CloseTcpListeners(true);
+      return std::string();
+    }
+    if (!tls_ctx_ && !ConfigureTls().empty()) {
+      return std::string("Unable to update TLS configuration. Check server logs.");
+    }
+    if (std::string err = ListenTcpPort(port, true); !err.empty()) {
+      Log(LogLevel::kWarning, err);
+      return std::string("Unable to listen on this port. Check server logs.");
+    }
+    return std::string();
+  });
+  config_.OnApply("port", [this](const ServerConfig& v) {
+    if (v.port == bound_port_) return std::string();
+    if (v.port == 0) {
+      CloseTcpListeners(false);
+      return std::string();
+    }
+    if (std::string err = ListenTcpPort(v.port, false); !err.empty()) {
+      Log(LogLevel::kWarning, err);
+      return std::string("Unable to listen on this port. Check server logs.");
+    }
+    return std::string();
+  });
+  for (const char* name :
+       {"tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-client-cert-file",
+        "tls-client-key-file", "tls-client-key-file-pass", "tls-dh-params-file", "tls-ca-cert-file",
+        "tls-ca-cert-dir", "tls-protocols", "tls-ciphers", "tls-ciphersuites",
+        "tls-prefer-server-ciphers", "tls-session-caching", "tls-session-cache-size",
+        "tls-session-cache-timeout"}) {
+    config_.OnApply(name, [this](const ServerConfig&) {
+      if (tls_port_ == 0 || ConfigureTls().empty()) return std::string();
+      return std::string("Unable to update TLS configuration. Check server logs.");
+    });
+  }
   config_.OnApply("dir", [](const ServerConfig& v) {
     if (!v.dir.empty() && chdir(v.dir.c_str()) != 0) return std::string(strerror(errno));
     return std::string();
@@ -172,7 +238,10 @@ void Server::ApplyConfigHooks() {
 
 std::string Server::Listen() {
   const ServerConfig& c = cfg();
-  if (c.port != 0 || c.unixsocket.empty()) {
+  // Users (requirepass, `user` directives or the aclfile) before any client can connect.
+  if (std::string err = acl_->LoadAtStartup(); !err.empty()) return err;
+  int tls_port = std::atoi(config_.GetValue("tls-port").c_str());
+  if (c.port != 0 || (c.unixsocket.empty() && tls_port == 0)) {
     std::string err = ListenTcp(c.bind, c.port, c.tcp_backlog, &listeners_);
     if (!err.empty()) return err;
   }
@@ -186,6 +255,10 @@ std::string Server::Listen() {
   for (auto& l : listeners_) {
     acceptors_.push_back(std::make_unique<Acceptor>(this, l));
     loop_.Add(l.fd, EventLoop::kReadable, acceptors_.back().get());
+  }
+  if (tls_port != 0) {
+    if (!ConfigureTls().empty()) return "Failed to configure TLS. Check logs for more info.";
+    if (std::string err = ListenTcpPort(tls_port, true); !err.empty()) return err;
   }
   signals_ = std::make_unique<SignalHandler>(this);
   if (signals_->fd() >= 0) loop_.Add(signals_->fd(), EventLoop::kReadable, signals_.get());
@@ -216,17 +289,25 @@ void Server::WritePidFile() {
   }
 }
 
-void Server::AcceptClient(int fd, bool is_unix) {
+void Server::AcceptClient(int fd, bool is_unix, bool tls) {
   stats_.total_connections_received++;
-  if (connected_ >= size_t(cfg().maxclients)) {
+  if (connected_ >= size_t(cfg().maxclients) || (tls && !tls_ctx_)) {
+    // A TLS peer would take plain text for a broken record: it is just closed.
     std::string msg = "-" + std::string(errors::kMaxClients) + "\r\n";
-    (void)!write(fd, msg.data(), msg.size());
+    if (!tls) (void)!write(fd, msg.data(), msg.size());
     close(fd);
     stats_.rejected_connections++;
     return;
   }
   if (!is_unix) ConfigureTcp(fd, cfg().tcp_keepalive);
-  auto conn = std::make_unique<Connection>(fd, is_unix);
+  std::unique_ptr<Connection> conn;
+  if (tls) {
+    conn = std::make_unique<TlsConnection>(
+        fd, *tls_ctx_, ParseTlsClientAuth(config_.GetValue("tls-auth-clients")));
+  } else {
+    conn = std::make_unique<Connection>(fd, is_unix);
+  }
+  bool denied = ProtectedModeDenies(*conn);
   uint64_t id = next_client_id_++;
   auto client = std::make_unique<Client>(this, id, std::move(conn));
   client->ctime_ms = client->last_interaction_ms = clock_->NowMs();
@@ -235,6 +316,91 @@ void Server::AcceptClient(int fd, bool is_unix) {
   if (!loop_.Add(fd, EventLoop::kReadable, c)) return;
   clients_.emplace(id, std::move(client));
   connected_++;
+  if (denied) {
+    // Written raw (not an error reply: no errorstats), after the handshake on tls-port.
+    c->obuf.append("-").append(errors::kProtectedModeDenied).append("\r\n");
+    c->flags |= kClientCloseAfterReply;
+    stats_.rejected_connections++;
+    QueueWrite(c);
+  }
+}
+
+// Redis checks the default user's nopass flag (requirepass, ACL SETUSER default, aclfile).
+bool Server::DefaultUserNeedsNoPassword() const { return acl_->default_user()->nopass; }
+
+// Redis 7.0's rule: any bind configuration; unix sockets and loopback peers are local.
+bool Server::ProtectedModeDenies(const Connection& conn) const {
+  if (!cfg().protected_mode || conn.is_unix() || !DefaultUserNeedsNoPassword()) return false;
+  std::string_view peer = conn.peer();
+  std::string_view ip = peer.substr(0, peer.rfind(':'));
+  return !(ip.starts_with("127.") || ip == "::1");
+}
+
+std::string Server::ConfigureTls() {
+  TlsSettings s;
+  auto get = [this](const char* name) { return config_.GetValue(name); };
+  s.cert_file = get("tls-cert-file");
+  s.key_file = get("tls-key-file");
+  s.key_file_pass = get("tls-key-file-pass");
+  s.ca_cert_file = get("tls-ca-cert-file");
+  s.ca_cert_dir = get("tls-ca-cert-dir");
+  s.dh_params_file = get("tls-dh-params-file");
+  s.auth_clients = get("tls-auth-clients");
+  s.protocols = get("tls-protocols");
+  s.ciphers = get("tls-ciphers");
+  s.ciphersuites = get("tls-ciphersuites");
+  s.prefer_server_ciphers = get("tls-prefer-server-ciphers") == "yes";
+  s.session_caching = get("tls-session-caching") == "yes";
+  s.session_cache_size = std::atoll(get("tls-session-cache-size").c_str());
+  s.session_cache_timeout = std::atoll(get("tls-session-cache-timeout").c_str());
+  std::string err;
+  std::unique_ptr<TlsContext> ctx = TlsContext::Create(s, &err);
+  if (!ctx) {
+    Log(LogLevel::kWarning, err);
+    return err;
+  }
+  tls_ctx_ = std::move(ctx);
+  return "";
+}
+
+std::string Server::ListenTcpPort(int port, bool tls) {
+  std::vector<ListenSocket> socks;
+  std::string err = ListenTcp(cfg().bind, port, cfg().tcp_backlog, &socks);
+  if (!err.empty()) return err;
+  CloseTcpListeners(tls);
+  for (ListenSocket& l : socks) {
+    l.tls = tls;
+    listeners_.push_back(l);
+    acceptors_.push_back(std::make_unique<Acceptor>(this, l));
+    loop_.Add(l.fd, EventLoop::kReadable, acceptors_.back().get());
+  }
+  (tls ? tls_port_ : bound_port_) = port;
+  return "";
+}
+
+void Server::CloseTcpListeners(bool tls) {
+  auto match = [tls](const ListenSocket& l) { return !l.is_unix && l.tls == tls; };
+  std::erase_if(listeners_, match);
+  for (auto it = acceptors_.begin(); it != acceptors_.end();) {
+    if (!match((*it)->sock())) {
+      ++it;
+      continue;
+    }
+    loop_.Remove((*it)->sock().fd);
+    close((*it)->sock().fd);
+    (*it)->Retire();
+    retired_acceptors_.push_back(std::move(*it));  // freed before sleeping
+    it = acceptors_.erase(it);
+  }
+  (tls ? tls_port_ : bound_port_) = 0;
+}
+
+void Server::ReadBufferedInputs() {
+  while (!buffered_reads_.empty()) {
+    std::vector<Client*> batch;
+    batch.swap(buffered_reads_);
+    for (Client* c : batch) c->ReadBufferedInput();
+  }
 }
 
 Client* Server::CreateFakeClient() {
@@ -243,6 +409,7 @@ Client* Server::CreateFakeClient() {
   client->ctime_ms = client->last_interaction_ms = clock_->NowMs();
   client->reply().set_error_hook(&CountError, &stats_);
   client->authenticated = true;
+  client->user = acl_->default_user();
   Client* c = client.get();
   clients_.emplace(id, std::move(client));
   return c;
@@ -253,6 +420,7 @@ std::unique_ptr<Client> Server::CreateUnlistedClient() {
   client->ctime_ms = client->last_interaction_ms = clock_->NowMs();
   client->reply().set_error_hook(&CountError, &stats_);
   client->authenticated = true;
+  client->user = acl_->default_user();
   return client;
 }
 
@@ -330,6 +498,8 @@ void Server::RunActiveExpire() {
 }
 
 void Server::BeforeSleep() {
+  ReadBufferedInputs();  // TLS records already read: no readiness event will announce them
+  retired_acceptors_.clear();
   if (expire_backlog_ && active_expire_enabled_ &&
       SystemClock::MonotonicUs() - last_expire_slice_us_ >= 2000) {
     RunActiveExpire();
@@ -369,6 +539,7 @@ void Server::FreeClosedClients() {
     pubsub_.RemoveClient(*c);
     tracking_.RemoveClient(*c);
     paused_.erase(std::remove(paused_.begin(), paused_.end(), c), paused_.end());
+    std::erase(buffered_reads_, c);
     if (c->conn()) {
       loop_.Remove(c->conn()->fd());
       connected_--;
@@ -422,6 +593,9 @@ void Server::ResetStats() {
   stats_.error_counts.clear();
   KeyspaceStats& ks = keyspace_->stats();
   ks = KeyspaceStats{};
+  evictor_->ResetStats();
+  lazyfree_->ResetStats();
+  acl_->ResetStats();
   for (const auto& cmd : CommandTable::Instance().commands()) {
     cmd->stats = {};
     for (const auto& sub : cmd->subcommands) sub->stats = {};
@@ -438,11 +612,18 @@ void Server::OnExpired(int db, std::string_view key) {
 void Server::PropagateExpiredKey(int db, std::string_view key) {
   // Nothing read from a file while loading is propagated (it is there already).
   if (!propagator_.has_targets() || persistence_->loading()) return;
-  bool lazy = config_.GetValue("lazyfree-lazy-expire") == "yes";
+  bool lazy = cfg().lazyfree_lazy_expire;
   propagator_.Add(db, {lazy ? "UNLINK" : "DEL", std::string(key)});
   // Inside a command the DEL goes out with it (Redis 7.0 wraps both in MULTI/EXEC); active
   // expiry and other deletions outside a command are delivered one by one at once.
   if (call_depth_ == 0) propagator_.Flush(false);
+}
+void Server::OnEvicted(int db, std::string_view key) {
+  NotifyEvicted(*this, db, key);
+  expiring_ = true;  // as for expiry: the OnModified that follows is not a change to save
+  if (!propagator_.has_targets() || persistence_->loading()) return;
+  propagator_.Add(db, {cfg().lazyfree_lazy_eviction ? "UNLINK" : "DEL", std::string(key)});
+  if (call_depth_ == 0) propagator_.Flush(false);  // outside a command: delivered at once
 }
 void Server::OnKeyAdded(int db, std::string_view key) {
   if (persistence_->loading()) return;  // keys read from a file are not "new" events
@@ -467,6 +648,17 @@ void Server::OnModified(int db, std::string_view key) {
   watches_.Touch(db, key);
   blocking_.OnModified(db, key);
   tracking_.OnModified(key);
+}
+void Server::FlushForFullSync() { keyspace_->FlushAll(cfg().replica_lazy_flush); }
+
+bool Server::OnFlush(int db, size_t keys) {
+  // Per-key news matter only to WATCH, blocked clients and client-side caching; without any of
+  // them a flush counts one change per key (as Redis's dirty) and skips the walk over the keys.
+  if (watches_.watched_keys() != 0 || blocking_.blocking_keys() != 0 || tracking_.active()) {
+    return true;
+  }
+  dirty_ += keys;
+  return false;
 }
 void Server::OnSwapDb(int a, int b) {
   watches_.TouchSwap(keyspace_->db(a), keyspace_->db(b));
@@ -496,6 +688,7 @@ void Server::Cron() {
   stats_.ops_ring.Add(now, stats_.total_commands_processed);
   stats_.net_in_ring.Add(now, stats_.net_input_bytes);
   stats_.net_out_ring.Add(now, stats_.net_output_bytes);
+  (void)UsedMemory();  // samples used_memory_peak (cheap: see server/used_memory.h)
   if (cronloops_ % uint64_t(hz) == 0) {
     HandleTimeouts();
     for (auto& [id, c] : clients_) c->qbuf.ShrinkIfIdle(32 * 1024);
@@ -654,7 +847,9 @@ void Server::Execute(Client& c, std::span<const std::string_view> args) {
   if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity) {
     return RejectCommand(c, cmd, errors::WrongArity(cmd->name));
   }
-  if (!c.authenticated && !cmd->has(kCmdNoAuth)) return RejectCommand(c, cmd, errors::kNoAuth);
+  if (!c.authenticated && acl_->AuthRequired() && !cmd->has(kCmdNoAuth)) {
+    return RejectCommand(c, cmd, errors::kNoAuth);
+  }
   bool in_multi = c.flags & kClientMulti;
   if (in_multi && cmd->has(kCmdNoMulti)) return RejectCommand(c, cmd, errors::kNotAllowedInMulti);
   if ((c.flags & kClientPubSub) && c.reply().resp() == 2 && !AllowedWhileSubscribed(*cmd)) {
@@ -671,7 +866,16 @@ void Server::Execute(Client& c, std::span<const std::string_view> args) {
   // Hook: the ACL, OOM (denyoom; for EXEC, the queued commands' flags) and READONLY checks go
   // here, replying through RejectCommand so that a refused queued command fails the
   // transaction (EXEC itself refused: errors::ExecAbortBecause).
+  // ACL: users allowed everything (the default user out of the box) skip the check.
+  if (!c.user->unrestricted) {
+    AclVerdict v = acl_->CheckAndLog(c, *cmd, args, in_multi ? "multi" : "toplevel");
+    if (!v.ok()) return RejectCommand(c, cmd, AclDeniedError(*c.user, *cmd, v.denied));
+  }
   uint64_t queued_flags = in_multi && c.tx && IsExecCommand(*cmd) ? c.tx->queue.flags() : 0;
+  // maxmemory: evict first, then refuse what may grow memory if still over (eviction.h).
+  if (cfg().maxmemory > 0 && evictor_->RefuseCommand(c, *cmd, args, queued_flags)) {
+    return RejectCommand(c, cmd, errors::kOom);
+  }
   // Persistence errors (-MISCONF: stop-writes-on-bgsave-error after a failed BGSAVE, AOF write
   // errors) refuse write commands, EXEC of a transaction holding one, and PING, as Redis does.
   if (cmd->has(kCmdWrite) || (queued_flags & kCmdWrite) != 0 || cmd->name == "ping") {
@@ -722,6 +926,8 @@ void Server::Call(Client& c, const CommandSpec& cmd, std::span<const std::string
   // Everything one top-level command (with what EXEC or a script ran) changed goes out
   // together.
   if (call_depth_ == 0 && propagator_.pending() != 0) propagator_.Flush();
+  // used_memory_peak after every command, before anything can free what it built (as Redis).
+  if (call_depth_ == 0) (void)UsedMemory();
   if (c.flags & kClientBlocked) {  // counted once, when it completes (blocking.h)
     c.last_cmd = &cmd;
     return;

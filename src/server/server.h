@@ -29,6 +29,7 @@
 #include "core/db.h"
 #include "net/event_loop.h"
 #include "net/listener.h"
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/client.h"
 #include "server/config.h"
@@ -43,6 +44,9 @@ struct CommandSpec;
 class CommandContext;
 class Scripting;
 class Persistence;
+class Evictor;
+class TlsContext;
+class LazyFreer;
 
 // Counters for INFO stats.
 struct ServerStats {
@@ -106,6 +110,11 @@ class Server : public KeyspaceObserver {
   Config& config() { return config_; }
   const ServerConfig& cfg() const { return config_.values(); }
   Keyspace& keyspace() { return *keyspace_; }
+  // The background freer of big values, flushed tables and old interpreters (lazyfree.h).
+  LazyFreer& lazyfree() { return *lazyfree_; }
+  // Empties every database before a replica loads its master's dataset on a full sync:
+  // in the background when replica-lazy-flush is on. Replication (not there yet) calls it.
+  void FlushForFullSync();
   Clock& clock() { return *clock_; }
   EventLoop& loop() { return loop_; }
   ServerStats& stats() { return stats_; }
@@ -113,6 +122,7 @@ class Server : public KeyspaceObserver {
   uint64_t cron_loops() const { return cronloops_; }
   const std::string& run_id() const { return run_id_; }
   int tcp_port() const { return bound_port_; }
+  int tls_port() const { return tls_port_; }
   const std::vector<ListenSocket>& listeners() const { return listeners_; }
 
   // Clients, ordered by id (= creation order).
@@ -123,6 +133,12 @@ class Server : public KeyspaceObserver {
   void FreeClient(Client* c);
   // Marks a client for writing in the before-sleep batch.
   void QueueWrite(Client* c);
+  // Marks a client whose connection holds input above the socket (TLS): it reads again before
+  // the loop sleeps, since no readiness event will announce that input.
+  void QueueBufferedRead(Client* c) { buffered_reads_.push_back(c); }
+  // Protected mode's condition on credentials: true while the default user can log in without
+  // a password. (ACL: switch this to Acl::DefaultUserNoPass() when the ACL module lands.)
+  bool DefaultUserNeedsNoPassword() const;
   size_t connected_clients() const { return connected_; }
   // INFO blocked_clients: blocked on keys, or held by CLIENT PAUSE (Redis counts both).
   size_t blocked_clients() const { return blocking_.blocked_clients() + paused_.size(); }
@@ -135,11 +151,16 @@ class Server : public KeyspaceObserver {
   // Client-side caching: tracked keys, BCAST prefixes, invalidations (CLIENT TRACKING).
   Tracking& tracking() { return tracking_; }
 
+  // Users, permissions, authentication, ACL LOG (server/acl.h).
+  Acl& acl() { return *acl_; }
+
   // WATCHed keys of all clients (transactions).
   WatchRegistry& watches() { return watches_; }
 
   // RDB, AOF and loading (persistence/persistence.h).
   Persistence& persistence() { return *persistence_; }
+  // maxmemory eviction and the OOM check (server/eviction.h).
+  Evictor& evictor() { return *evictor_; }
   // Effects of write commands on their way to the AOF / replicas (server/propagate.h).
   Propagator& propagator() { return propagator_; }
   // Changes to the dataset since startup (Redis's server.dirty): every modified key counts
@@ -168,6 +189,8 @@ class Server : public KeyspaceObserver {
   std::unique_ptr<Client> CreateUnlistedClient();
   // True while a script runs past busy-reply-threshold: the dispatcher answers -BUSY.
   bool script_busy() const { return script_busy_; }
+  // True while CLIENT PAUSE holds clients (nothing may change the dataset: no eviction).
+  bool clients_paused() const { return pause_until_ms_ > clock_->NowMs(); }
   void set_script_busy(bool busy) { script_busy_ = busy; }
   // Called from a busy script's hook: serves ready sockets once without waiting (other
   // clients get -BUSY or run allow-busy commands) and writes their replies.
@@ -204,6 +227,8 @@ class Server : public KeyspaceObserver {
   void OnKeyAdded(int db, std::string_view key) override;
   void OnKeyMiss(int db, std::string_view key) override;
   void OnFieldsExpired(int db, std::string_view key, bool key_deleted) override;
+  bool OnFlush(int db, size_t keys) override;
+  void OnEvicted(int db, std::string_view key) override;
 
   // DEBUG SET-ACTIVE-EXPIRE.
   void set_active_expire(bool on) { active_expire_enabled_ = on; }
@@ -221,7 +246,18 @@ class Server : public KeyspaceObserver {
   // Frees the clients marked kClientCloseAsap (before sleeping, and while loading).
   void FreeClosedClients();
   void RunActiveExpire();
-  void AcceptClient(int fd, bool is_unix);
+  void AcceptClient(int fd, bool is_unix, bool tls);
+  // protected-mode: a client from a non-loopback address while the default user needs no
+  // password is refused with -DENIED (after the TLS handshake, on tls-port).
+  bool ProtectedModeDenies(const Connection& conn) const;
+  // TLS (net/tls.h): builds the context from the tls-* directives, and reads the input TLS
+  // connections hold above their sockets.
+  std::string ConfigureTls();
+  // TCP listeners on `port` for the bind addresses, replacing those of the same kind (plain or
+  // TLS) once they are open: CONFIG SET port / tls-port (0 closes them).
+  std::string ListenTcpPort(int port, bool tls);
+  void CloseTcpListeners(bool tls);
+  void ReadBufferedInputs();
   void HandleTimeouts();
   void FeedMonitors(Client& c, std::span<const std::string_view> args);
   void RecordSlowlog(Client& c, std::span<const std::string_view> args, int64_t us);
@@ -238,14 +274,19 @@ class Server : public KeyspaceObserver {
 
   Config config_;
   std::unique_ptr<Clock> clock_;
+  std::unique_ptr<LazyFreer> lazyfree_;  // before keyspace_: outlives the Dbs that use it
   std::unique_ptr<Keyspace> keyspace_;
   EventLoop loop_;
   ServerStats stats_;
   std::vector<ListenSocket> listeners_;
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
+  std::vector<std::unique_ptr<Acceptor>> retired_acceptors_;  // closed this turn (tls-port)
   std::unique_ptr<SignalHandler> signals_;
   std::map<uint64_t, std::unique_ptr<Client>> clients_;
   std::vector<Client*> pending_writes_;
+  std::vector<Client*> buffered_reads_;  // QueueBufferedRead
+  std::unique_ptr<TlsContext> tls_ctx_;  // null until tls-port is configured
+  int tls_port_ = 0;
   std::vector<Client*> monitors_;
   WatchRegistry watches_;
   BlockingManager blocking_{this};
@@ -275,6 +316,8 @@ class Server : public KeyspaceObserver {
   uint64_t dirty_ = 0;
   int call_depth_ = 0;
   bool expiring_ = false;  // OnExpired ran: the OnModified that follows is not a change
+  std::unique_ptr<Evictor> evictor_;
+  std::unique_ptr<Acl> acl_;                  // before clients are created; reads config_
   std::unique_ptr<Persistence> persistence_;  // last: its parts reach into the members above
 };
 

@@ -109,7 +109,8 @@ TEST(ClientFamilyTest, KillFilters) {
   Harness h;
   Client* a = h.server().CreateFakeClient();
   Client* b = h.server().CreateFakeClient();
-  b->user = "alice";
+  EXPECT_EQ(h.Run({"ACL", "SETUSER", "alice", "on", "nopass", "+@all", "~*"}), "OK");
+  b->user = h.server().acl().Find("alice");
   EXPECT_EQ(h.Run({"CLIENT", "KILL", "ID", std::to_string(a->id)}), "(integer) 1");
   EXPECT_TRUE(a->closing());
   EXPECT_EQ(h.Run({"CLIENT", "KILL", "ID", std::to_string(a->id)}), "(integer) 0");

@@ -123,6 +123,7 @@ TEST(MultiFamilyTest, NoMultiCommandsRefused) {
 
 TEST(MultiFamilyTest, NoAuthWhileQueueingAborts) {
   Harness h;
+  h.Run({"CONFIG", "SET", "requirepass", "pw"});  // NOAUTH needs a default user with a password
   h.Run({"MULTI"});
   h.client().authenticated = false;  // as after ACL changes; MULTI itself needs auth
   EXPECT_EQ(h.Run({"GET", "k"}), "(error) NOAUTH Authentication required.");
