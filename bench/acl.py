@@ -14,7 +14,6 @@ Ember/Redis ratios, and Ember's own cost of (c) and (b) versus (a) (target: <= 5
     bench/acl.py --ember build/release/ember-server [--rounds 5] [--n 200000,1000000]
 """
 
-import subprocess
 import sys
 
 import common as C
@@ -59,20 +58,10 @@ def run_benchmark(port, mode, wl_args, pipeline, n):
     argv = C.client_cmd([C.REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(port), "-c",
                          str(CLIENTS), "-r", str(KEYSPACE), "-d", str(DATA_SIZE), "-P",
                          str(pipeline), "-n", str(n), "--csv"] + auth_args(mode) + wl_args)
-    try:
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=300)
-    except subprocess.TimeoutExpired:
-        C.log("  timeout")
-        return None
-    for line in p.stdout.splitlines():
-        cells = [c.strip('"') for c in line.strip().split('","')]
-        if len(cells) > 1 and cells[0] != "test":
-            try:
-                return float(cells[1])
-            except ValueError:
-                pass
-    C.log("  no result (rc=%d): %s %s" % (p.returncode, p.stdout[-200:], p.stderr[-200:]))
-    return None
+    rps, problem = C.redis_benchmark_rps(argv)
+    if problem:
+        C.log("  " + problem)
+    return rps
 
 
 def main():

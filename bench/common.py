@@ -531,6 +531,37 @@ def memory_main(doc, cases_fn):
 # ---------------------------------------------------------------------------
 
 
+def redis_benchmark_rps(argv, timeout=300):
+    """Runs one redis-benchmark --csv command line; returns (rps, None) or (None, problem)."""
+    try:
+        p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, "timeout after %.0fs" % timeout
+    out = p.stdout.decode(errors="replace")
+    err = p.stderr.decode(errors="replace")
+    rps = None
+    problems = []
+    for line in out.splitlines():
+        line = line.strip()
+        if not line or line.startswith('"test"'):
+            continue
+        if line.startswith('"'):
+            cells = [c.strip('"') for c in line.split('","')]
+            try:
+                rps = float(cells[1])
+            except (IndexError, ValueError):
+                problems.append(line)
+        elif "rror" in line:  # "Error from server: ..."
+            problems.append(line)
+    if p.returncode != 0:
+        problems.append("rc=%d %s" % (p.returncode, err.strip()[-300:]))
+    if rps is None and not problems:
+        problems.append("no rps in output: %r %r" % (out[-200:], err[-200:]))
+    if problems:
+        return None, "; ".join(problems)[:500]
+    return rps, None
+
+
 def median(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None

@@ -9,7 +9,6 @@ The request count per cell is calibrated so a run takes about --duration seconds
 redis-server (or fixed with --n P1,P16).
 """
 
-import subprocess
 import sys
 import time
 
@@ -39,34 +38,7 @@ def bench_cmd(port, wl_args, pipeline, n):
 
 def run_benchmark(port, wl_args, pipeline, n, timeout):
     """One redis-benchmark run; returns (rps, error_text or None)."""
-    try:
-        p = subprocess.run(bench_cmd(port, wl_args, pipeline, n), stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return None, "timeout after %.0fs" % timeout
-    out = p.stdout.decode(errors="replace")
-    err = p.stderr.decode(errors="replace")
-    rps = None
-    problems = []
-    for line in out.splitlines():
-        line = line.strip()
-        if not line or line.startswith('"test"'):
-            continue
-        if line.startswith('"'):
-            cells = [c.strip('"') for c in line.split('","')]
-            try:
-                rps = float(cells[1])
-            except (IndexError, ValueError):
-                problems.append(line)
-        elif "rror" in line:  # "Error from server: ..."
-            problems.append(line)
-    if p.returncode != 0:
-        problems.append("rc=%d %s" % (p.returncode, err.strip()[-300:]))
-    if rps is None and not problems:
-        problems.append("no rps in output: %r %r" % (out[-200:], err[-200:]))
-    if problems:
-        return None, "; ".join(problems)[:500]
-    return rps, None
+    return C.redis_benchmark_rps(bench_cmd(port, wl_args, pipeline, n), timeout)
 
 
 # workload -> commands that must succeed before it is benchmarked.

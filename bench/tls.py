@@ -52,21 +52,10 @@ def bench_cmd(certs, port, wl_args, pipeline, n):
 
 def run_benchmark(certs, port, wl_args, pipeline, n):
     """One run; returns requests/sec or None (with the reason logged)."""
-    try:
-        p = subprocess.run(bench_cmd(certs, port, wl_args, pipeline, n), capture_output=True,
-                           text=True, timeout=300)
-    except subprocess.TimeoutExpired:
-        C.log("  timeout")
-        return None
-    for line in p.stdout.splitlines():
-        cells = [c.strip('"') for c in line.strip().split('","')]
-        if len(cells) > 1 and cells[0] != "test":
-            try:
-                return float(cells[1])
-            except ValueError:
-                pass
-    C.log("  no result (rc=%d): %s %s" % (p.returncode, p.stdout[-200:], p.stderr[-200:]))
-    return None
+    rps, problem = C.redis_benchmark_rps(bench_cmd(certs, port, wl_args, pipeline, n))
+    if problem:
+        C.log("  " + problem)
+    return rps
 
 
 def main():
