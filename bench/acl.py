@@ -55,24 +55,16 @@ def auth_args(mode):
 
 def run_benchmark(port, mode, wl_args, pipeline, n):
     """One run; returns requests/sec or None (with the reason logged)."""
-    argv = C.client_cmd([C.REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(port), "-c",
-                         str(CLIENTS), "-r", str(KEYSPACE), "-d", str(DATA_SIZE), "-P",
-                         str(pipeline), "-n", str(n), "--csv"] + auth_args(mode) + wl_args)
-    rps, problem = C.redis_benchmark_rps(argv)
-    if problem:
-        C.log("  " + problem)
-    return rps
+    return C.benchmark_rps_or_log(C.redis_benchmark_argv(
+        port, pipeline, n, CLIENTS, KEYSPACE, DATA_SIZE, auth_args(mode) + wl_args))
 
 
 def main():
     ap = C.base_argparser(__doc__)
-    ap.add_argument("--n", default=None,
-                    help="requests per run at P1,P16 (default 100000,1000000; quick: /4)")
+    C.add_request_counts_arg(ap)
     args = ap.parse_args()
     binaries = C.binaries_from_args(args)
-    n1, n16 = (int(x) for x in args.n.split(",")) if args.n else (100000, 1000000)
-    if args.quick and not args.n:
-        n1, n16 = n1 // 4, n16 // 4
+    n1, n16 = C.request_counts(args)
     servers = {}
     samples = {}
     try:

@@ -531,6 +531,35 @@ def memory_main(doc, cases_fn):
 # ---------------------------------------------------------------------------
 
 
+def redis_benchmark_argv(port, pipeline, n, clients, keyspace, data_size, extra=()):
+    """A redis-benchmark --csv command line against 127.0.0.1:port; `extra` comes before the
+    workload options (auth, TLS) or is the workload itself."""
+    return client_cmd([REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(port), "-c", str(clients),
+                       "-r", str(keyspace), "-d", str(data_size), "-P", str(pipeline),
+                       "-n", str(n), "--csv"] + list(extra))
+
+
+def benchmark_rps_or_log(argv):
+    """redis_benchmark_rps, logging the problem; returns requests/sec or None."""
+    rps, problem = redis_benchmark_rps(argv)
+    if problem:
+        log("  " + problem)
+    return rps
+
+
+def add_request_counts_arg(ap):
+    ap.add_argument("--n", default=None,
+                    help="requests per run at P1,P16 (default 100000,1000000; quick: /4)")
+
+
+def request_counts(args):
+    """(requests at P1, requests at P16) from --n, else the defaults (a quarter with --quick)."""
+    if args.n:
+        n1, n16 = (int(x) for x in args.n.split(","))
+        return n1, n16
+    return (25000, 250000) if args.quick else (100000, 1000000)
+
+
 def redis_benchmark_rps(argv, timeout=300):
     """Runs one redis-benchmark --csv command line; returns (rps, None) or (None, problem)."""
     try:

@@ -31,9 +31,7 @@ PIPELINES = [1, 16]
 
 
 def bench_cmd(port, wl_args, pipeline, n):
-    return C.client_cmd([C.REDIS_BENCHMARK, "-h", "127.0.0.1", "-p", str(port),
-                         "-c", str(CLIENTS), "-r", str(KEYSPACE), "-d", str(DATA_SIZE),
-                         "-P", str(pipeline), "-n", str(n), "--csv"] + wl_args)
+    return C.redis_benchmark_argv(port, pipeline, n, CLIENTS, KEYSPACE, DATA_SIZE, wl_args)
 
 
 def run_benchmark(port, wl_args, pipeline, n, timeout):

@@ -43,30 +43,20 @@ def make_certs(d):
         n + "_key": os.path.join(d, n + ".key") for n in ("server", "client")}
 
 
-def bench_cmd(certs, port, wl_args, pipeline, n):
-    return C.client_cmd([C.REDIS_BENCHMARK, "--tls", "--cacert", certs["ca"], "--cert",
-                         certs["client"], "--key", certs["client_key"], "-h", "127.0.0.1",
-                         "-p", str(port), "-c", str(CLIENTS), "-r", str(KEYSPACE), "-d",
-                         str(DATA_SIZE), "-P", str(pipeline), "-n", str(n), "--csv"] + wl_args)
-
-
 def run_benchmark(certs, port, wl_args, pipeline, n):
     """One run; returns requests/sec or None (with the reason logged)."""
-    rps, problem = C.redis_benchmark_rps(bench_cmd(certs, port, wl_args, pipeline, n))
-    if problem:
-        C.log("  " + problem)
-    return rps
+    tls = ["--tls", "--cacert", certs["ca"], "--cert", certs["client"], "--key",
+           certs["client_key"]]
+    return C.benchmark_rps_or_log(C.redis_benchmark_argv(
+        port, pipeline, n, CLIENTS, KEYSPACE, DATA_SIZE, tls + wl_args))
 
 
 def main():
     ap = C.base_argparser(__doc__)
-    ap.add_argument("--n", default=None,
-                    help="requests per run at P1,P16 (default 100000,1000000; quick: /4)")
+    C.add_request_counts_arg(ap)
     args = ap.parse_args()
     binaries = C.binaries_from_args(args)
-    n1, n16 = (int(x) for x in args.n.split(",")) if args.n else (100000, 1000000)
-    if args.quick and not args.n:
-        n1, n16 = n1 // 4, n16 // 4
+    n1, n16 = C.request_counts(args)
     certdir = tempfile.mkdtemp(prefix="ember-bench-tls-")
     certs = make_certs(certdir)
     servers, tls_ports = {}, {}
