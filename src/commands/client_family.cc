@@ -12,6 +12,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/errors.h"
+#include "server/memory_report.h"
 #include "server/pubsub.h"
 #include "server/tracking.h"
 
@@ -86,14 +87,12 @@ void AppendClientLine(CommandContext& ctx, const Client& c, std::string* out) {
   size_t sub = c.subs ? c.subs->count(SubKind::kChannel) : 0;
   size_t psub = c.subs ? c.subs->count(SubKind::kPattern) : 0;
   size_t ssub = c.subs ? c.subs->count(SubKind::kShard) : 0;
-  size_t subs_mem = c.subs ? sizeof(ClientSubscriptions) + c.subs->MemoryUsage() : 0;
   // Transaction fields: multi= queued commands (-1 outside MULTI), multi-mem= bytes of the
   // transaction context. (Redis 7.4's watch= field is not in 7.2, the version Ember reports.)
   long long multi = -1;
   if (c.flags & kClientMulti) multi = c.tx ? static_cast<long long>(c.tx->queue.size()) : 0;
   size_t multi_mem = c.tx ? c.tx->MemoryUsage() : 0;
-  size_t tot_mem = sizeof(Client) + qcap + c.obuf.capacity() + (omem - obl) + c.name.size() +
-                   multi_mem + subs_mem;
+  size_t tot_mem = ClientMemoryUsage(c);  // what INFO's mem_clients_normal sums
   char nums[512];
   snprintf(nums, sizeof(nums),
            " age=%lld idle=%lld flags=%s db=%d sub=%zu psub=%zu ssub=%zu multi=%lld qbuf=%zu "

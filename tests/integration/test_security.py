@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 import redis
-from conftest import EMBER, REDIS, ServerProcess
+from conftest import EMBER, REDIS
 
 BINARIES = [pytest.param(EMBER, id="ember"), pytest.param(REDIS, id="redis")]
 
@@ -44,17 +44,9 @@ needs_external = pytest.mark.skipif(EXTERNAL is None,
 
 
 @pytest.fixture
-def start():
-    started = []
-
-    def make(binary, *args):
-        s = ServerProcess(binary, args).start()
-        started.append(s)
-        return s
-
-    yield make
-    for s in started:
-        s.stop()
+def start(server_factory):
+    """start(binary, *args): conftest's server_factory with the binary first (Ember or Redis)."""
+    return lambda binary, *args: server_factory(*args, binary=binary)
 
 
 def raw_exchange(host, port, payload=b"PING\r\n"):
