@@ -863,9 +863,8 @@ void Server::Execute(Client& c, std::span<const std::string_view> args) {
     std::string_view busy = scripting_->BusyReject(*cmd, args);
     if (!busy.empty()) return RejectCommand(c, cmd, busy);
   }
-  // Hook: the ACL, OOM (denyoom; for EXEC, the queued commands' flags) and READONLY checks go
-  // here, replying through RejectCommand so that a refused queued command fails the
-  // transaction (EXEC itself refused: errors::ExecAbortBecause).
+  // The ACL and OOM checks (and READONLY, with replication) reply through RejectCommand, so a
+  // command refused while queueing fails the transaction (EXEC then: ExecAbortBecause).
   // ACL: users allowed everything (the default user out of the box) skip the check.
   if (!c.user->unrestricted) {
     AclVerdict v = acl_->CheckAndLog(c, *cmd, args, in_multi ? "multi" : "toplevel");
